@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build mwan.ko against the installed kernel headers, and the tools
+# make check      unit tests on the host, then the selftests inside a VM
+# make deps       install what building and testing need (Debian 12, as root)
+
+KERNELRELEASE ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's,.*/linux-headers-,,')
+KDIR ?= /usr/src/linux-headers-$(KERNELRELEASE)
+
+all: module user
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+user:
+	$(MAKE) -C user
+
+unit:
+	$(MAKE) -C selftests/unit
+
+deps:
+	scripts/deps.sh
+
+check: deps
+	$(MAKE) module user
+	scripts/check.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C user clean
+	$(MAKE) -C selftests/unit clean
+
+.PHONY: all module user unit deps check clean
