@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration snapshots: allocation, cloning, lookups, and the derived
+ * state (bucket tables, link order) computed before a snapshot goes live.
+ */
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include "config.h"
+
+static struct workqueue_struct *mwan_free_wq;
+
+struct mwan_config *mwan_config_new(void)
+{
+	struct mwan_config *cfg = kvzalloc(sizeof(*cfg), GFP_KERNEL);
+
+	if (!cfg)
+		return NULL;
+	cfg->mark_mask = MWAN_DEFAULT_MARK_MASK;
+	cfg->mark_shift = __ffs(MWAN_DEFAULT_MARK_MASK);
+	cfg->enabled = true;
+	cfg->hash_seed = get_random_u32();
+	return cfg;
+}
+
+struct mwan_policy *mwan_policy_alloc(void)
+{
+	return kvzalloc(sizeof(struct mwan_policy), GFP_KERNEL);
+}
+
+void mwan_config_free(struct mwan_config *cfg)
+{
+	unsigned int i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++)
+		kvfree(cfg->policies[i]);
+	kvfree(cfg->rules);
+	kvfree(cfg);
+}
+
+static void free_work(struct work_struct *work)
+{
+	mwan_config_free(container_of(to_rcu_work(work), struct mwan_config,
+				      free_work));
+}
+
+/* vfree may sleep, so the free runs from a workqueue after a grace period. */
+void mwan_config_free_rcu(struct mwan_config *cfg)
+{
+	if (!cfg)
+		return;
+	INIT_RCU_WORK(&cfg->free_work, free_work);
+	queue_rcu_work(mwan_free_wq, &cfg->free_work);
+}
+
+struct mwan_config *mwan_config_clone(const struct mwan_config *old)
+{
+	struct mwan_config *cfg;
+	unsigned int i;
+
+	cfg = kvmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return NULL;
+	memcpy(cfg, old, sizeof(*cfg));
+	cfg->rules = NULL;
+	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++)
+		cfg->policies[i] = NULL;
+	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++) {
+		if (!old->policies[i])
+			continue;
+		cfg->policies[i] = mwan_policy_alloc();
+		if (!cfg->policies[i])
+			goto err;
+		memcpy(cfg->policies[i], old->policies[i],
+		       sizeof(struct mwan_policy));
+	}
+	if (old->nrules) {
+		cfg->rules = kvmalloc_array(old->nrules, sizeof(*cfg->rules),
+					    GFP_KERNEL);
+		if (!cfg->rules)
+			goto err;
+		memcpy(cfg->rules, old->rules,
+		       old->nrules * sizeof(*cfg->rules));
+	}
+	return cfg;
+err:
+	mwan_config_free(cfg);
+	return NULL;
+}
+
+struct mwan_link *mwan_link_by_name(struct mwan_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++)
+		if (cfg->links[i].id && !strcmp(cfg->links[i].name, name))
+			return &cfg->links[i];
+	return NULL;
+}
+
+struct mwan_policy *mwan_policy_by_name(struct mwan_config *cfg,
+					const char *name)
+{
+	unsigned int i;
+
+	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++)
+		if (cfg->policies[i] && !strcmp(cfg->policies[i]->name, name))
+			return cfg->policies[i];
+	return NULL;
+}
+
+int mwan_rule_by_id(const struct mwan_config *cfg, u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nrules; i++)
+		if (cfg->rules[i].id == id)
+			return i;
+	return -1;
+}
+
+int mwan_rule_by_name(const struct mwan_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nrules; i++)
+		if (!strcmp(cfg->rules[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Insert @rule, or overwrite the rule with its id, keeping id order. */
+int mwan_config_set_rule(struct mwan_config *cfg, const struct mwan_rule *rule)
+{
+	struct mwan_rule *rules;
+	unsigned int pos;
+	int at = mwan_rule_by_id(cfg, rule->id);
+
+	if (at >= 0) {
+		cfg->rules[at] = *rule;
+		return 0;
+	}
+	rules = kvmalloc_array(cfg->nrules + 1, sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		return -ENOMEM;
+	for (pos = 0; pos < cfg->nrules && cfg->rules[pos].id < rule->id; pos++)
+		;
+	memcpy(rules, cfg->rules, pos * sizeof(*rules));
+	rules[pos] = *rule;
+	memcpy(rules + pos + 1, cfg->rules + pos,
+	       (cfg->nrules - pos) * sizeof(*rules));
+	kvfree(cfg->rules);
+	cfg->rules = rules;
+	cfg->nrules++;
+	return 0;
+}
+
+void mwan_config_del_rule(struct mwan_config *cfg, unsigned int index)
+{
+	memmove(cfg->rules + index, cfg->rules + index + 1,
+		(cfg->nrules - index - 1) * sizeof(*cfg->rules));
+	cfg->nrules--;
+}
+
+static const struct mwan_tier *old_tier(const struct mwan_config *old, u8 id,
+					u32 metric)
+{
+	const struct mwan_policy *p = old ? old->policies[id] : NULL;
+	unsigned int i;
+
+	for (i = 0; p && i < p->ntiers; i++)
+		if (p->tiers[i].metric == metric)
+			return &p->tiers[i];
+	return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct member metrics, ascending; parsing allowed MWAN_MAX_TIERS. */
+static unsigned int tier_metrics(const struct mwan_policy *p, u32 *metrics)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < p->nmembers; i++) {
+		for (j = 0; j < n && metrics[j] != p->members[i].metric; j++)
+			;
+		if (j == n)
+			metrics[n++] = p->members[i].metric;
+	}
+	sort(metrics, n, sizeof(*metrics), cmp_u32, NULL);
+	return n;
+}
+
+/*
+ * Rebuild one tier from the links of this metric that are up, starting from
+ * the tier's previous buckets so that as few buckets as possible move.
+ */
+static void build_tier(const struct mwan_config *cfg, struct mwan_policy *p,
+		       struct mwan_tier *tier, const struct mwan_tier *prev,
+		       struct mwan_table_scratch *scratch)
+{
+	struct mwan_table_entry *entries = scratch->entries;
+	unsigned int i, n = 0;
+
+	if (prev)
+		memcpy(tier->buckets, prev->buckets, sizeof(tier->buckets));
+	else
+		memset(tier->buckets, 0, sizeof(tier->buckets));
+	for (i = 0; i < p->nmembers; i++) {
+		const struct mwan_member *m = &p->members[i];
+
+		if (m->metric != tier->metric ||
+		    cfg->links[m->link].state != MWAN_LINK_UP)
+			continue;
+		entries[n].link = m->link;
+		entries[n].weight = mwan_member_weight(cfg, m);
+		n++;
+	}
+	tier->usable = n > 0;
+	mwan_table_build(tier->buckets, entries, n, scratch);
+}
+
+static void build_policy(const struct mwan_config *cfg, struct mwan_policy *p,
+			 const struct mwan_config *old,
+			 struct mwan_table_scratch *scratch)
+{
+	u32 metrics[MWAN_MAX_TIERS];
+	unsigned int i;
+
+	p->ntiers = tier_metrics(p, metrics);
+	p->active = -1;
+	for (i = 0; i < p->ntiers; i++) {
+		struct mwan_tier *tier = &p->tiers[i];
+
+		tier->metric = metrics[i];
+		build_tier(cfg, p, tier, old_tier(old, p->id, metrics[i]),
+			   scratch);
+		if (tier->usable && p->active < 0)
+			p->active = i;
+	}
+}
+
+/*
+ * Compute what the data path reads from the validated objects of @cfg:
+ * mark shift, the list of links in use, and every policy's bucket tables,
+ * each rebuilt from its predecessor in @old (may be NULL).
+ */
+int mwan_config_finalize(struct mwan_config *cfg,
+			 const struct mwan_config *old)
+{
+	struct mwan_table_scratch *scratch;
+	unsigned int i;
+
+	scratch = kmalloc(sizeof(*scratch), GFP_KERNEL);
+	if (!scratch)
+		return -ENOMEM;
+	cfg->mark_shift = __ffs(cfg->mark_mask);
+	cfg->nlinks = 0;
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++)
+		if (cfg->links[i].id)
+			cfg->link_order[cfg->nlinks++] = i;
+	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++)
+		if (cfg->policies[i])
+			build_policy(cfg, cfg->policies[i], old, scratch);
+	cfg->generation = old ? old->generation + 1 : 1;
+	kfree(scratch);
+	return 0;
+}
+
+int mwan_config_init(void)
+{
+	mwan_free_wq = alloc_workqueue("mwan_free", WQ_UNBOUND, 0);
+	return mwan_free_wq ? 0 : -ENOMEM;
+}
+
+/* Called after every netns is gone: wait out pending frees. */
+void mwan_config_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(mwan_free_wq);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MWAN_NETNS_H
+#define _MWAN_NETNS_H
+
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include "config.h"
+#include "stats.h"
+
+#define MWAN_NUM_HOOKS 4
+
+/*
+ * Per network namespace state. Hooks and conntrack are only switched on in a
+ * namespace once it gets a configuration, so loading the module costs
+ * nothing in namespaces that never use it.
+ */
+struct mwan_net {
+	struct net *net;
+	struct mutex lock;	/* serialises writers; hooks take no lock */
+	struct mwan_config __rcu *config;
+	struct mwan_stats stats;
+	bool active;		/* hooks registered, conntrack held */
+	struct nf_hook_ops hook_ops[MWAN_NUM_HOOKS];
+};
+
+struct mwan_net *mwan_net(const struct net *net);
+struct mwan_config *mwan_net_config(struct mwan_net *mn);
+int mwan_net_commit(struct mwan_net *mn, struct mwan_config *cfg);
+int mwan_netns_init(void);
+void mwan_netns_exit(void);
+
+#endif /* _MWAN_NETNS_H */
