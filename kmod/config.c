@@ -210,6 +210,7 @@ static void build_tier(const struct mwan_config *cfg, struct mwan_policy *p,
 	struct mwan_table_entry *entries = scratch->entries;
 	unsigned int i, n = 0;
 
+	BUILD_BUG_ON(MWAN_MAX_MEMBERS > MWAN_TABLE_MAX_ENTRIES);
 	if (prev)
 		memcpy(tier->buckets, prev->buckets, sizeof(tier->buckets));
 	else

@@ -15,7 +15,6 @@
 #include <uapi/linux/mwan.h>
 #include "table.h"
 
-#define MWAN_MAX_MEMBERS MWAN_TABLE_MAX_ENTRIES
 
 struct mwan_link {
 	char name[MWAN_NAME_MAX];

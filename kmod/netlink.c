@@ -121,6 +121,11 @@ static int apply_globals(struct mwan_config *cfg, struct genl_info *info,
 	return mwan_apply_globals(cfg, info->attrs, info->extack);
 }
 
+/*
+ * A nest holds at most 64 KiB, so each object list may come in several
+ * attributes: walk the whole message once per kind, links first so that
+ * policies can name them, then policies for the rules.
+ */
 static int apply_replace(struct mwan_config *cfg, struct genl_info *info,
 			 struct mwan_event *ev)
 {
@@ -134,19 +139,22 @@ static int apply_replace(struct mwan_config *cfg, struct genl_info *info,
 		{ MWAN_A_POLICIES, mwan_apply_policy },
 		{ MWAN_A_RULES, mwan_apply_rule },
 	};
-	const struct nlattr *attr;
+	const struct nlattr *list, *attr;
+	int rem_list, rem, ret;
 	unsigned int k;
-	int rem, ret;
 	u32 id;
 
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		if (!info->attrs[kinds[k].list])
-			continue;
-		nla_for_each_nested(attr, info->attrs[kinds[k].list], rem) {
-			ret = kinds[k].apply(cfg, attr, MWAN_APPLY_REPLACE, &id,
-					     info->extack);
-			if (ret)
-				return ret;
+		nlmsg_for_each_attr(list, info->nlhdr, GENL_HDRLEN, rem_list) {
+			if (nla_type(list) != kinds[k].list)
+				continue;
+			nla_for_each_nested(attr, list, rem) {
+				ret = kinds[k].apply(cfg, attr,
+						     MWAN_APPLY_REPLACE, &id,
+						     info->extack);
+				if (ret)
+					return ret;
+			}
 		}
 	}
 	return mwan_apply_globals(cfg, info->attrs, info->extack);

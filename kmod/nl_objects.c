@@ -524,11 +524,13 @@ static int parse_prefix(struct nlattr **tb, int addr_attr, int len_attr,
 		return -EINVAL;
 	}
 	memset(prefix, 0, sizeof(*prefix));
-	nla_memcpy(prefix, a, nla_len(a));
-	if (family == AF_INET)
+	if (family == AF_INET) {
+		nla_memcpy(&prefix->ip, a, 4);
 		prefix->ip &= *len ? htonl(~0U << (32 - *len)) : 0;
-	else
-		ipv6_addr_prefix(&prefix->in6, &prefix->in6, *len);
+	} else {
+		/* the prefix helper clears its destination before reading */
+		ipv6_addr_prefix(&prefix->in6, nla_data(a), *len);
+	}
 	return 0;
 }
 

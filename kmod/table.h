@@ -21,7 +21,7 @@ typedef uint64_t u64;
 #endif
 
 #define MWAN_BUCKETS 1024	/* a power of two: flows index it with a mask */
-#define MWAN_TABLE_MAX_ENTRIES 64
+#define MWAN_TABLE_MAX_ENTRIES 64	/* MWAN_MAX_MEMBERS */
 
 struct mwan_table_entry {
 	u8 link;	/* link id, never 0 */

@@ -26,6 +26,7 @@
  *                           MWAN_A_DEFAULT_POLICY (0 = none)
  * MWAN_CMD_LINK_NEW      MWAN_A_LINK { O: ID (lowest free if absent), R: NAME,
  *                           R: IFINDEX, O: STATE, WEIGHT, RTT_US, LOSS_PPM }
+ *                           reply: the new link
  * MWAN_CMD_LINK_SET      MWAN_A_LINK { R: ID or NAME, O: IFINDEX, STATE, WEIGHT,
  *                           RTT_US, LOSS_PPM }
  * MWAN_CMD_LINK_DEL      MWAN_A_LINK { R: ID or NAME }; refused while a policy
@@ -34,16 +35,20 @@
  *                           Replies carry every MWAN_LINK_A_* incl. MARK, STATS.
  * MWAN_CMD_LINK_FLUSH    MWAN_A_LINK { R: ID or NAME }: delete the conntrack
  *                           entries bound to this link, and no others.
- * MWAN_CMD_POLICY_NEW    MWAN_A_POLICY { O: ID, R: NAME, O: MODE, LAST_RESORT,
- *                           MEMBERS }
+ *                           reply: MWAN_A_FLUSHED
+ * MWAN_CMD_POLICY_NEW    MWAN_A_POLICY { O: ID (lowest free), R: NAME, O: MODE,
+ *                           LAST_RESORT, MEMBERS }; reply: the new policy
  * MWAN_CMD_POLICY_SET    MWAN_A_POLICY { R: ID or NAME, O: MODE, LAST_RESORT,
  *                           MEMBERS (replaces the whole member list) }
  * MWAN_CMD_POLICY_DEL    MWAN_A_POLICY { R: ID or NAME }; refused while a rule or
  *                           the default policy names it
  * MWAN_CMD_POLICY_GET    doit / dump, like links; replies add STATS.
- * MWAN_CMD_RULE_NEW      MWAN_A_RULE { O: ID, R: NAME, R: POLICY, O: matches }
- * MWAN_CMD_RULE_SET      MWAN_A_RULE { R: ID or NAME, then as NEW: the given
- *                           matches replace the rule's matches entirely }
+ * MWAN_CMD_RULE_NEW      MWAN_A_RULE { O: ID (absent: after the last rule),
+ *                           R: NAME, R: POLICY, O: FLAGS, matches }
+ *                           reply: the new rule
+ * MWAN_CMD_RULE_SET      MWAN_A_RULE { R: ID or NAME, O: NAME (with ID: rename),
+ *                           O: POLICY (absent: kept), FLAGS and matches: the
+ *                           given ones replace all of the rule's (absent: none) }
  * MWAN_CMD_RULE_DEL      MWAN_A_RULE { R: ID or NAME }
  * MWAN_CMD_RULE_GET      doit / dump, like links.
  * MWAN_CMD_CONFIG_REPLACE  the whole configuration in one request:
@@ -51,7 +56,9 @@
  *                           MWAN_A_LINKS { MWAN_A_LINK ... },
  *                           MWAN_A_POLICIES { MWAN_A_POLICY ... },
  *                           MWAN_A_RULES { MWAN_A_RULE ... }.
- *                           Every object needs its ID. Either all of it is
+ *                           Every object needs its ID; globals left out take
+ *                           their defaults. A list attribute may repeat (a
+ *                           nest holds at most 64 KiB). Either all of it is
  *                           valid and replaces the running config at once, or
  *                           nothing changes and extack names the culprit.
  *
@@ -60,8 +67,10 @@
  *
  * Events (multicast group MWAN_MCGRP_EVENTS): after a change the kernel sends
  * the changed object with the command that changed it (LINK_NEW, LINK_SET,
- * LINK_DEL, POLICY_*, RULE_*, GLOBALS_SET), or CONFIG_REPLACE carrying only
- * MWAN_A_GENERATION.
+ * LINK_DEL, POLICY_*, RULE_*, GLOBALS_SET), or CONFIG_REPLACE carrying the
+ * globals. Delete events carry only the object's ID and NAME.
+ *
+ * Names hold 1..MWAN_NAME_MAX-1 of [A-Za-z0-9._-] and are unique per kind.
  *
  * Attribute trees
  * ---------------
@@ -81,7 +90,8 @@
  *   MWAN_POLICY_A_NAME         string
  *   MWAN_POLICY_A_MODE         u8, enum mwan_balance_mode (default FLOW)
  *   MWAN_POLICY_A_LAST_RESORT  u8, enum mwan_last_resort (default UNREACHABLE)
- *   MWAN_POLICY_A_MEMBERS      nested: MWAN_POLICY_A_MEMBER ...
+ *   MWAN_POLICY_A_MEMBERS      nested: MWAN_POLICY_A_MEMBER ... (at most
+ *                              MWAN_MAX_MEMBERS, MWAN_MAX_TIERS metrics)
  *     MWAN_POLICY_A_MEMBER     nested
  *       MWAN_MEMBER_A_LINK     u32 link id (required)
  *       MWAN_MEMBER_A_METRIC   u32 tier, lower is preferred (default 0)
@@ -103,7 +113,8 @@
  *   MWAN_RULE_A_DPORT_MIN, MWAN_RULE_A_DPORT_MAX   likewise (ports need PROTO
  *                         tcp, udp, udplite, sctp or dccp)
  *   MWAN_RULE_A_IIFINDEX  u32 input device (forwarded flows only)
- *   MWAN_RULE_A_MARK, MWAN_RULE_A_MARK_MASK  u32: (skb mark & mask) == mark
+ *   MWAN_RULE_A_MARK, MWAN_RULE_A_MARK_MASK  u32: (skb mark & mask) == mark;
+ *                         no MARK_MASK means all ones
  */
 #ifndef _UAPI_LINUX_MWAN_H
 #define _UAPI_LINUX_MWAN_H
@@ -120,6 +131,7 @@
 #define MWAN_MAX_POLICIES	64
 #define MWAN_MAX_RULES		1024
 #define MWAN_MAX_TIERS		8
+#define MWAN_MAX_MEMBERS	64
 #define MWAN_DEFAULT_MARK_MASK	0x3F00
 
 enum mwan_cmd {

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "parse.h"
+
+const struct word link_state_words[] = {
+	{ "down",	MWAN_LINK_DOWN },
+	{ "up",		MWAN_LINK_UP },
+	{ "drain",	MWAN_LINK_DRAIN },
+	{ }
+};
+
+const struct word mode_words[] = {
+	{ "flow",	MWAN_MODE_FLOW },
+	{ "src",	MWAN_MODE_SRC },
+	{ "src-dst",	MWAN_MODE_SRC_DST },
+	{ }
+};
+
+const struct word last_resort_words[] = {
+	{ "unreachable", MWAN_LAST_RESORT_UNREACHABLE },
+	{ "blackhole",	MWAN_LAST_RESORT_BLACKHOLE },
+	{ "default",	MWAN_LAST_RESORT_DEFAULT },
+	{ }
+};
+
+const struct word family_words[] = {
+	{ "ipv4",	AF_INET },
+	{ "ipv6",	AF_INET6 },
+	{ }
+};
+
+const struct word bool_words[] = {
+	{ "on",		1 },
+	{ "off",	0 },
+	{ "yes",	1 },
+	{ "no",		0 },
+	{ }
+};
+
+/* Names first as printed; numbers from IANA, as in /etc/protocols. */
+static const struct word proto_words[] = {
+	{ "icmp",	1 },
+	{ "tcp",	6 },
+	{ "udp",	17 },
+	{ "dccp",	33 },
+	{ "gre",	47 },
+	{ "esp",	50 },
+	{ "ah",		51 },
+	{ "icmpv6",	58 },
+	{ "sctp",	132 },
+	{ "udplite",	136 },
+	{ }
+};
+
+/*
+ * Decimal or 0x-prefixed hexadecimal, nothing else: no sign, no spaces, no
+ * octal (a leading 0 is decimal), so that "010" is not a surprise.
+ */
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+{
+	unsigned long long n;
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (base == 16 ? !isxdigit((unsigned char)*s) :
+			 !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, base);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || n < min || n > max)
+		return -ERANGE;
+	*v = n;
+	return 0;
+}
+
+/*
+ * What the kernel accepts; it also means names need no quoting in the
+ * whitespace separated syntax, the output or JSON.
+ */
+static bool name_char_ok(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
+}
+
+int parse_name(const char *s, char name[MWAN_NAME_MAX])
+{
+	size_t len = strlen(s);
+	size_t i;
+
+	if (!len)
+		return -EINVAL;
+	if (len >= MWAN_NAME_MAX)
+		return -ENAMETOOLONG;
+	for (i = 0; i < len; i++)
+		if (!name_char_ok(s[i]))
+			return -EINVAL;
+	memcpy(name, s, len + 1);
+	return 0;
+}
+
+/* Whether the bits of @addr past @len are all zero. */
+static bool host_bits_clear(const uint8_t *addr, unsigned int bytes,
+			    unsigned int len)
+{
+	unsigned int i;
+
+	for (i = len / 8; i < bytes; i++) {
+		uint8_t keep = i == len / 8 ? 0xff << (8 - len % 8) : 0;
+
+		if (addr[i] & ~keep)
+			return false;
+	}
+	return true;
+}
+
+int parse_prefix(const char *s, struct mwan_prefix *p)
+{
+	char buf[PREFIX_STRLEN];
+	unsigned int bytes;
+	uint32_t len;
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, p->addr) == 1)
+		p->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
+		p->family = AF_INET6;
+	else
+		return -EINVAL;
+	bytes = p->family == AF_INET ? 4 : 16;
+
+	len = bytes * 8;
+	if (slash) {
+		int err = parse_u32(slash + 1, 0, bytes * 8, &len);
+
+		/* "10.0.0.0/" or "/0x8" are malformed, "/33" is a range error */
+		if (err == -EINVAL || (slash[1] == '0' && slash[2]))
+			return -EINVAL;
+		if (err)
+			return err;
+	}
+	p->len = len;
+	/* 192.0.2.1/24 is most likely a typo for a host or for .0/24 */
+	if (!host_bits_clear(p->addr, bytes, len))
+		return -EDOM;
+	return 0;
+}
+
+int parse_port_range(const char *s, uint16_t *min, uint16_t *max)
+{
+	char buf[16];
+	uint32_t lo, hi;
+	char *dash;
+	int err;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	err = parse_u32(buf, 0, 65535, &lo);
+	if (err)
+		return err;
+	hi = lo;
+	if (dash) {
+		err = parse_u32(dash + 1, 0, 65535, &hi);
+		if (err)
+			return err;
+		if (hi < lo)
+			return -ERANGE;
+	}
+	*min = lo;
+	*max = hi;
+	return 0;
+}
+
+/* "V" (mask all ones) or "V/M" */
+int parse_mark(const char *s, uint32_t *mark, uint32_t *mask)
+{
+	uint32_t v, m = UINT32_MAX;
+	char buf[32];
+	char *slash;
+	int err;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	err = parse_u32(buf, 0, UINT32_MAX, &v);
+	if (!err && slash)
+		err = parse_u32(slash + 1, 0, UINT32_MAX, &m);
+	if (err)
+		return err;
+	/* such a rule could never match */
+	if (v & ~m)
+		return -EDOM;
+	*mark = v;
+	*mask = m;
+	return 0;
+}
+
+bool mark_mask_valid(uint32_t mask)
+{
+	uint32_t low;
+
+	if (!mask)
+		return false;
+	low = mask >> __builtin_ctz(mask);
+	/* contiguous: low is 2^k - 1 */
+	return !(low & (low + 1)) && __builtin_popcount(low) <= 8;
+}
+
+int parse_mark_mask(const char *s, uint32_t *mask)
+{
+	uint32_t m;
+	int err;
+
+	err = parse_u32(s, 0, UINT32_MAX, &m);
+	if (err)
+		return err;
+	if (!mark_mask_valid(m))
+		return -ERANGE;
+	*mask = m;
+	return 0;
+}
+
+int parse_word(const char *s, const struct word *words, unsigned int *v)
+{
+	for (; words->name; words++) {
+		if (!strcmp(s, words->name)) {
+			*v = words->value;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *word_name(const struct word *words, unsigned int v)
+{
+	for (; words->name; words++)
+		if (words->value == v)
+			return words->name;
+	return NULL;
+}
+
+/* A name from the table or a number; 0 would read as "any" and is not. */
+int parse_proto(const char *s, uint8_t *proto)
+{
+	unsigned int w;
+	uint32_t n;
+	int err;
+
+	if (!parse_word(s, proto_words, &w)) {
+		*proto = w;
+		return 0;
+	}
+	err = parse_u32(s, 1, 255, &n);
+	if (err)
+		return err;
+	*proto = n;
+	return 0;
+}
+
+const char *proto_name(uint8_t proto)
+{
+	return word_name(proto_words, proto);
+}
+
+bool proto_has_ports(uint8_t proto)
+{
+	switch (proto) {
+	case 6:		/* tcp */
+	case 17:	/* udp */
+	case 33:	/* dccp */
+	case 132:	/* sctp */
+	case 136:	/* udplite */
+		return true;
+	}
+	return false;
+}
+
+const char *format_prefix(const struct mwan_prefix *p, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(p->family, p->addr, addr, sizeof(addr)))
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%s/%u", addr, p->len);
+	return buf;
+}

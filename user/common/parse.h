@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pure parsers for the words of the mwan command and configuration syntax.
+ * They never print and never talk to the kernel, so the unit tests link them
+ * alone. All return 0 on success or a negative errno:
+ *   -EINVAL        not of the expected form
+ *   -ERANGE        well formed, but out of range
+ *   -EDOM          bits set outside a mask (prefix host bits, mark value)
+ *   -ENAMETOOLONG  a name longer than MWAN_NAME_MAX - 1 bytes
+ */
+#ifndef MWAN_PARSE_H
+#define MWAN_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/mwan.h>
+
+struct mwan_prefix {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t len;		/* prefix length in bits */
+	uint8_t addr[16];	/* network order; 4 bytes used for AF_INET */
+};
+
+/* Longest "ffff:...:ffff/128" plus NUL */
+#define PREFIX_STRLEN	(46 + 4 + 1)
+
+struct word {
+	const char *name;
+	unsigned int value;
+};
+
+/* Tables end with an entry whose name is NULL. */
+extern const struct word link_state_words[];
+extern const struct word mode_words[];
+extern const struct word last_resort_words[];
+extern const struct word family_words[];
+extern const struct word bool_words[];
+
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);
+int parse_name(const char *s, char name[MWAN_NAME_MAX]);
+int parse_prefix(const char *s, struct mwan_prefix *p);
+int parse_port_range(const char *s, uint16_t *min, uint16_t *max);
+int parse_mark(const char *s, uint32_t *mark, uint32_t *mask);
+int parse_mark_mask(const char *s, uint32_t *mask);
+int parse_proto(const char *s, uint8_t *proto);
+int parse_word(const char *s, const struct word *words, unsigned int *v);
+
+/* The table's name for @v, or NULL if the value has none. */
+const char *word_name(const struct word *words, unsigned int v);
+/* "tcp", ... or NULL for protocols without a name here */
+const char *proto_name(uint8_t proto);
+/* Whether port matches make sense for this L4 protocol (see mwan.h). */
+bool proto_has_ports(uint8_t proto);
+/* "192.0.2.0/24"; @buf needs PREFIX_STRLEN bytes */
+const char *format_prefix(const struct mwan_prefix *p, char *buf, size_t len);
+/* Whether @mask is contiguous and 1..8 bits wide, as MWAN_A_MARK_MASK needs. */
+bool mark_mask_valid(uint32_t mask);
+
+#endif /* MWAN_PARSE_H */

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *ctx_file;
+static unsigned int ctx_line;
+
+void err_context(const char *file, unsigned int line)
+{
+	ctx_file = file;
+	ctx_line = line;
+}
+
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	if (ctx_file)
+		fprintf(stderr, "%s:%u: ", ctx_file, ctx_line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void *array_add(void *arr, unsigned int *n, size_t size)
+{
+	void **parr = arr;
+	char *p;
+
+	/* Grow in powers of two; the counts here are small (<= 64K rules). */
+	if ((*n & (*n - 1)) == 0) {
+		size_t cap = *n ? (size_t)*n * 2 : 1;
+
+		if (*n >= UINT32_MAX / 2 || cap > SIZE_MAX / size) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		p = realloc(*parr, cap * size);
+		if (!p)
+			return NULL;
+		*parr = p;
+	}
+	p = (char *)*parr + (size_t)*n * size;
+	memset(p, 0, size);
+	(*n)++;
+	return p;
+}

@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The words after "link add NAME", "policy set NAME", ... as typed on the
+ * command line or written in a config file, turned into a model object.
+ * References to other objects stay names here: the command line resolves
+ * them in the kernel, a config file within itself.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "mwanctl.h"
+
+struct keyword {
+	const char *name;
+	int (*fn)(void *obj, const char *val);
+	bool flag;		/* takes no value */
+	bool repeat;		/* may be given more than once */
+	bool add_only;		/* not with "set" */
+};
+
+#define KW(n, f, ...)	{ .name = n, .fn = f, __VA_ARGS__ }
+
+static const struct keyword *keyword_find(const struct keyword *kw,
+					  const char *s)
+{
+	for (; kw->name; kw++)
+		if (!strcmp(kw->name, s))
+			return kw;
+	return NULL;
+}
+
+static int args_parse(const struct keyword *kws, enum args_mode mode,
+		      void *obj, int argc, char **argv)
+{
+	uint64_t seen = 0;
+	int i, err;
+
+	for (i = 0; i < argc; i++) {
+		const struct keyword *kw = keyword_find(kws, argv[i]);
+		const char *val = NULL;
+		uint64_t bit;
+
+		if (!kw) {
+			pr_err("unknown keyword \"%s\"", argv[i]);
+			return -E_USAGE;
+		}
+		bit = 1ULL << (kw - kws);
+		if (kw->add_only && mode == ARGS_SET) {
+			pr_err("\"%s\" cannot be changed", kw->name);
+			return -E_USAGE;
+		}
+		if ((seen & bit) && !kw->repeat) {
+			pr_err("\"%s\" given twice", kw->name);
+			return -E_USAGE;
+		}
+		seen |= bit;
+		if (!kw->flag) {
+			if (++i == argc) {
+				pr_err("\"%s\" needs a value", kw->name);
+				return -E_USAGE;
+			}
+			val = argv[i];
+		}
+		err = kw->fn(obj, val);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int bad_name(const char *what, const char *s, int err)
+{
+	if (err == -ENAMETOOLONG)
+		pr_err("%s name \"%s\" is too long (at most %d bytes)", what, s,
+		       MWAN_NAME_MAX - 1);
+	else
+		pr_err("invalid %s name \"%s\" (letters, digits, '-', '_', '.')",
+		       what, s);
+	return -EINVAL;
+}
+
+/* A name for a new object must be printable and parsable everywhere. */
+static int args_new_name(const char *s, const char *what,
+			 char name[MWAN_NAME_MAX])
+{
+	int err = parse_name(s, name);
+
+	return err ? bad_name(what, s, err) : 0;
+}
+
+/* An existing object may have been named by another tool: length only. */
+int args_ref_name(const char *s, const char *what, char name[MWAN_NAME_MAX])
+{
+	size_t len = strlen(s);
+
+	if (!len || len >= MWAN_NAME_MAX)
+		return bad_name(what, s, len ? -ENAMETOOLONG : -EINVAL);
+	memcpy(name, s, len + 1);
+	return 0;
+}
+
+static int args_u32(const char *what, const char *s, uint32_t min,
+		    uint32_t max, uint32_t *v)
+{
+	if (parse_u32(s, min, max, v)) {
+		pr_err("invalid %s \"%s\" (%u..%u)", what, s, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int args_word(const char *what, const char *s,
+		     const struct word *words, unsigned int *v)
+{
+	char list[128] = "";
+
+	if (!parse_word(s, words, v))
+		return 0;
+	for (; words->name; words++) {
+		if (*list)
+			strncat(list, "|", sizeof(list) - strlen(list) - 1);
+		strncat(list, words->name, sizeof(list) - strlen(list) - 1);
+	}
+	pr_err("invalid %s \"%s\" (%s)", what, s, list);
+	return -EINVAL;
+}
+
+static int args_dev(const char *s, uint32_t *ifindex)
+{
+	unsigned int idx = strlen(s) < IFNAMSIZ ? if_nametoindex(s) : 0;
+
+	if (!idx) {
+		pr_err("unknown device \"%s\"", s);
+		return -ENODEV;
+	}
+	*ifindex = idx;
+	return 0;
+}
+
+/* globals */
+
+static int g_mark_mask(void *obj, const char *s)
+{
+	struct mwan_globals *g = obj;
+
+	if (parse_mark_mask(s, &g->mark_mask)) {
+		pr_err("invalid mark mask \"%s\" (contiguous, 1 to 8 bits)", s);
+		return -EINVAL;
+	}
+	MARK(g, MWAN_A_MARK_MASK);
+	return 0;
+}
+
+static int g_enabled(void *obj, const char *s)
+{
+	struct mwan_globals *g = obj;
+	unsigned int v;
+	int err;
+
+	err = args_word("enabled value", s, bool_words, &v);
+	if (err)
+		return err;
+	g->enabled = v;
+	MARK(g, MWAN_A_ENABLED);
+	return 0;
+}
+
+static int g_default_policy(void *obj, const char *s)
+{
+	struct mwan_globals *g = obj;
+
+	g->default_policy = 0;
+	g->default_policy_name[0] = '\0';
+	MARK(g, MWAN_A_DEFAULT_POLICY);
+	if (!strcmp(s, "none"))
+		return 0;
+	return args_ref_name(s, "policy", g->default_policy_name);
+}
+
+static const struct keyword globals_kw[] = {
+	KW("mark-mask", g_mark_mask),
+	KW("enabled", g_enabled),
+	KW("default-policy", g_default_policy),
+	{ }
+};
+
+int args_globals(int argc, char **argv, struct mwan_globals *g)
+{
+	if (!argc) {
+		pr_err("nothing to set");
+		return -E_USAGE;
+	}
+	return args_parse(globals_kw, ARGS_SET, g, argc, argv);
+}
+
+/* links */
+
+static int l_id(void *obj, const char *s)
+{
+	struct mwan_link *l = obj;
+
+	MARK(l, MWAN_LINK_A_ID);
+	return args_u32("link id", s, 1, MWAN_LINK_ID_MAX, &l->id);
+}
+
+static int l_dev(void *obj, const char *s)
+{
+	struct mwan_link *l = obj;
+
+	MARK(l, MWAN_LINK_A_IFINDEX);
+	return args_dev(s, &l->ifindex);
+}
+
+static int l_weight(void *obj, const char *s)
+{
+	struct mwan_link *l = obj;
+
+	MARK(l, MWAN_LINK_A_WEIGHT);
+	return args_u32("weight", s, 1, MWAN_WEIGHT_MAX, &l->weight);
+}
+
+static int l_state(void *obj, const char *s)
+{
+	struct mwan_link *l = obj;
+	unsigned int v;
+	int err;
+
+	err = args_word("link state", s, link_state_words, &v);
+	l->state = v;
+	MARK(l, MWAN_LINK_A_STATE);
+	return err;
+}
+
+static int l_rtt(void *obj, const char *s)
+{
+	struct mwan_link *l = obj;
+
+	MARK(l, MWAN_LINK_A_RTT_US);
+	return args_u32("rtt", s, 0, UINT32_MAX, &l->rtt_us);
+}
+
+static int l_loss(void *obj, const char *s)
+{
+	struct mwan_link *l = obj;
+
+	MARK(l, MWAN_LINK_A_LOSS_PPM);
+	return args_u32("loss", s, 0, 1000000, &l->loss_ppm);
+}
+
+static const struct keyword link_kw[] = {
+	KW("id", l_id, .add_only = true),
+	KW("dev", l_dev),
+	KW("weight", l_weight),
+	KW("state", l_state),
+	KW("rtt", l_rtt),
+	KW("loss", l_loss),
+	{ }
+};
+
+int args_link(int argc, char **argv, enum args_mode mode, struct mwan_link *l)
+{
+	int err;
+
+	if (!argc) {
+		pr_err("missing link name");
+		return -E_USAGE;
+	}
+	err = mode == ARGS_ADD ? args_new_name(argv[0], "link", l->name) :
+				 args_ref_name(argv[0], "link", l->name);
+	if (!err)
+		err = args_parse(link_kw, mode, l, argc - 1, argv + 1);
+	if (err)
+		return err;
+	MARK(l, MWAN_LINK_A_NAME);
+	if (mode == ARGS_ADD && !HAS(l, MWAN_LINK_A_IFINDEX)) {
+		pr_err("\"dev\" is required");
+		return -E_USAGE;
+	}
+	if (mode == ARGS_SET && argc == 1) {
+		pr_err("nothing to set");
+		return -E_USAGE;
+	}
+	return 0;
+}
+
+/* policies */
+
+static int p_id(void *obj, const char *s)
+{
+	struct mwan_policy *p = obj;
+
+	MARK(p, MWAN_POLICY_A_ID);
+	return args_u32("policy id", s, 1, MWAN_POLICY_ID_MAX, &p->id);
+}
+
+static int p_mode(void *obj, const char *s)
+{
+	struct mwan_policy *p = obj;
+	unsigned int v;
+	int err;
+
+	err = args_word("mode", s, mode_words, &v);
+	p->mode = v;
+	MARK(p, MWAN_POLICY_A_MODE);
+	return err;
+}
+
+static int p_last_resort(void *obj, const char *s)
+{
+	struct mwan_policy *p = obj;
+	unsigned int v;
+	int err;
+
+	err = args_word("last resort", s, last_resort_words, &v);
+	p->last_resort = v;
+	MARK(p, MWAN_POLICY_A_LAST_RESORT);
+	return err;
+}
+
+static int p_member(void *obj, const char *s)
+{
+	struct mwan_policy *p = obj;
+	struct mwan_member *m;
+	unsigned int i;
+	int err;
+
+	m = mwan_add_member(p);
+	if (!m) {
+		pr_err("out of memory");
+		return -ENOMEM;
+	}
+	MARK(p, MWAN_POLICY_A_MEMBERS);
+	err = args_ref_name(s, "link", m->link_name);
+	if (err)
+		return err;
+	MARK(m, MWAN_MEMBER_A_LINK);
+	for (i = 0; i + 1 < p->n_members; i++) {
+		if (!strcmp(p->members[i].link_name, s)) {
+			pr_err("link \"%s\" is a member twice", s);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* "metric" and "weight" belong to the member named just before them */
+static struct mwan_member *p_last_member(struct mwan_policy *p,
+					 const char *kw, uint16_t attr)
+{
+	struct mwan_member *m;
+
+	if (!p->n_members) {
+		pr_err("\"%s\" must follow \"member LINK\"", kw);
+		return NULL;
+	}
+	m = &p->members[p->n_members - 1];
+	if (HAS(m, attr)) {
+		pr_err("\"%s\" given twice for member \"%s\"", kw,
+		       m->link_name);
+		return NULL;
+	}
+	MARK(m, attr);
+	return m;
+}
+
+static int p_metric(void *obj, const char *s)
+{
+	struct mwan_member *m;
+
+	m = p_last_member(obj, "metric", MWAN_MEMBER_A_METRIC);
+	if (!m)
+		return -E_USAGE;
+	return args_u32("metric", s, 0, UINT32_MAX, &m->metric);
+}
+
+static int p_weight(void *obj, const char *s)
+{
+	struct mwan_member *m;
+
+	m = p_last_member(obj, "weight", MWAN_MEMBER_A_WEIGHT);
+	if (!m)
+		return -E_USAGE;
+	return args_u32("weight", s, 1, MWAN_WEIGHT_MAX, &m->weight);
+}
+
+static const struct keyword policy_kw[] = {
+	KW("id", p_id, .add_only = true),
+	KW("mode", p_mode),
+	KW("last-resort", p_last_resort),
+	KW("member", p_member, .repeat = true),
+	KW("metric", p_metric, .repeat = true),
+	KW("weight", p_weight, .repeat = true),
+	{ }
+};
+
+int args_policy(int argc, char **argv, enum args_mode mode,
+		struct mwan_policy *p)
+{
+	int err;
+
+	if (!argc) {
+		pr_err("missing policy name");
+		return -E_USAGE;
+	}
+	if (mode == ARGS_ADD && !strcmp(argv[0], "none")) {
+		/* "default-policy none" could never name it */
+		pr_err("policy name \"none\" is reserved");
+		return -EINVAL;
+	}
+	err = mode == ARGS_ADD ? args_new_name(argv[0], "policy", p->name) :
+				 args_ref_name(argv[0], "policy", p->name);
+	if (!err)
+		err = args_parse(policy_kw, mode, p, argc - 1, argv + 1);
+	if (err)
+		return err;
+	MARK(p, MWAN_POLICY_A_NAME);
+	if (mode == ARGS_SET && argc == 1) {
+		pr_err("nothing to set");
+		return -E_USAGE;
+	}
+	return 0;
+}
+
+/* rules */
+
+static int r_id(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	MARK(r, MWAN_RULE_A_ID);
+	return args_u32("rule id", s, 1, MWAN_RULE_ID_MAX, &r->id);
+}
+
+static int r_policy(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	return args_ref_name(s, "policy", r->policy_name);
+}
+
+static int r_family(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+	unsigned int v;
+	int err;
+
+	err = args_word("family", s, family_words, &v);
+	r->family = v;
+	MARK(r, MWAN_RULE_A_FAMILY);
+	return err;
+}
+
+static int r_proto(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	MARK(r, MWAN_RULE_A_PROTO);
+	if (parse_proto(s, &r->proto)) {
+		pr_err("invalid protocol \"%s\" (a name like tcp, or 1..255)",
+		       s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int r_prefix(const char *s, struct mwan_prefix *p)
+{
+	int err = parse_prefix(s, p);
+
+	if (err == -EDOM)
+		pr_err("invalid prefix \"%s\": host bits set", s);
+	else if (err)
+		pr_err("invalid prefix \"%s\"", s);
+	return err;
+}
+
+static int r_src(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	r->set |= BIT(MWAN_RULE_A_SRC) | BIT(MWAN_RULE_A_SRC_LEN);
+	return r_prefix(s, &r->src);
+}
+
+static int r_dst(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	r->set |= BIT(MWAN_RULE_A_DST) | BIT(MWAN_RULE_A_DST_LEN);
+	return r_prefix(s, &r->dst);
+}
+
+static int r_ports(const char *s, uint16_t *min, uint16_t *max)
+{
+	if (parse_port_range(s, min, max)) {
+		pr_err("invalid port range \"%s\" (P or P-P, 0..65535)", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int r_sport(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	r->set |= BIT(MWAN_RULE_A_SPORT_MIN) | BIT(MWAN_RULE_A_SPORT_MAX);
+	return r_ports(s, &r->sport_min, &r->sport_max);
+}
+
+static int r_dport(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	r->set |= BIT(MWAN_RULE_A_DPORT_MIN) | BIT(MWAN_RULE_A_DPORT_MAX);
+	return r_ports(s, &r->dport_min, &r->dport_max);
+}
+
+static int r_iif(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	MARK(r, MWAN_RULE_A_IIFINDEX);
+	return args_dev(s, &r->iifindex);
+}
+
+static int r_mark(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+	int err;
+
+	r->set |= BIT(MWAN_RULE_A_MARK) | BIT(MWAN_RULE_A_MARK_MASK);
+	err = parse_mark(s, &r->mark, &r->mark_mask);
+	if (err == -EDOM)
+		pr_err("invalid mark \"%s\": value has bits outside the mask",
+		       s);
+	else if (err)
+		pr_err("invalid mark \"%s\" (V or V/M)", s);
+	return err;
+}
+
+static int r_local(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	(void)s;
+	r->flags |= MWAN_RULE_F_LOCAL;
+	return 0;
+}
+
+static int r_no_forward(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+
+	(void)s;
+	r->flags |= MWAN_RULE_F_NO_FORWARD;
+	return 0;
+}
+
+static const struct keyword rule_kw[] = {
+	KW("id", r_id, .add_only = true),
+	KW("policy", r_policy),
+	KW("family", r_family),
+	KW("proto", r_proto),
+	KW("src", r_src),
+	KW("dst", r_dst),
+	KW("sport", r_sport),
+	KW("dport", r_dport),
+	KW("iif", r_iif),
+	KW("mark", r_mark),
+	KW("local", r_local, .flag = true),
+	KW("no-forward", r_no_forward, .flag = true),
+	{ }
+};
+
+static const char *family_name(uint8_t family)
+{
+	return word_name(family_words, family);
+}
+
+/* What the kernel would refuse anyway, said in the syntax's own words. */
+static int rule_check(const struct mwan_rule *r)
+{
+	uint8_t family = HAS(r, MWAN_RULE_A_FAMILY) ? r->family : 0;
+
+	if (HAS(r, MWAN_RULE_A_SRC) && HAS(r, MWAN_RULE_A_DST) &&
+	    r->src.family != r->dst.family) {
+		pr_err("src and dst are of different families");
+		return -EINVAL;
+	}
+	if (family && ((HAS(r, MWAN_RULE_A_SRC) && r->src.family != family) ||
+		       (HAS(r, MWAN_RULE_A_DST) && r->dst.family != family))) {
+		pr_err("address does not match family %s", family_name(family));
+		return -EINVAL;
+	}
+	if ((HAS(r, MWAN_RULE_A_SPORT_MIN) || HAS(r, MWAN_RULE_A_DPORT_MIN)) &&
+	    (!HAS(r, MWAN_RULE_A_PROTO) || !proto_has_ports(r->proto))) {
+		pr_err("sport and dport need proto tcp, udp, udplite, sctp or dccp");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int args_rule(int argc, char **argv, enum args_mode mode, struct mwan_rule *r)
+{
+	int err;
+
+	if (!argc) {
+		pr_err("missing rule name");
+		return -E_USAGE;
+	}
+	err = mode == ARGS_ADD ? args_new_name(argv[0], "rule", r->name) :
+				 args_ref_name(argv[0], "rule", r->name);
+	if (!err)
+		err = args_parse(rule_kw, mode, r, argc - 1, argv + 1);
+	if (err)
+		return err;
+	MARK(r, MWAN_RULE_A_NAME);
+	/* "set" replaces all matches: no flag given means flags cleared */
+	MARK(r, MWAN_RULE_A_FLAGS);
+	if (mode == ARGS_ADD && !r->policy_name[0]) {
+		pr_err("\"policy\" is required");
+		return -E_USAGE;
+	}
+	return rule_check(r);
+}

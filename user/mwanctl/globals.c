@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+
+#include "mwanctl.h"
+
+static int globals_show(struct ctx *ctx, int argc, char **argv)
+{
+	struct mwan_config cfg = { 0 };
+	struct mwan_nl *nl;
+	int err;
+
+	if (argc) {
+		pr_err("unexpected argument \"%s\"", argv[0]);
+		return -E_USAGE;
+	}
+	nl = ctx_nl(ctx);
+	if (!nl)
+		return -ENOENT;
+	/* the policies name the default policy */
+	err = snapshot_load(nl, SNAP_GLOBALS | SNAP_POLICIES, &cfg);
+	if (!err)
+		print_config(ctx, &cfg, SNAP_GLOBALS);
+	mwan_config_release(&cfg);
+	return err;
+}
+
+static int globals_set(struct ctx *ctx, int argc, char **argv)
+{
+	MWAN_MSG_BUF(buf);
+	struct mwan_globals g = { 0 };
+	struct nlmsghdr *nlh;
+	struct mwan_nl *nl;
+	int err;
+
+	err = args_globals(argc, argv, &g);
+	if (err)
+		return err;
+	nl = ctx_nl(ctx);
+	if (!nl)
+		return -ENOENT;
+	if (g.default_policy_name[0]) {
+		err = resolve_policy_id(nl, g.default_policy_name,
+					&g.default_policy);
+		if (err)
+			return err;
+	}
+	nlh = mwan_msg_init(buf, nl->family, MWAN_CMD_GLOBALS_SET, 0);
+	mwan_put_globals(nlh, sizeof(buf), &g);
+	return mwan_nl_request(nl, nlh, NULL, NULL);
+}
+
+const struct cmd globals_cmds[] = {
+	{ "show", globals_show, NULL, "" },
+	{ "set", globals_set, NULL,
+	  "[mark-mask MASK] [enabled on|off] [default-policy NAME|none]" },
+	{ }
+};

@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The messages mwanctl sends, checked byte-wise without a kernel: the
+ * config file parser builds a model, the model a MWAN_CMD_CONFIG_REPLACE
+ * request, and the request is walked back with libmnl to check that every
+ * attribute has the type, size, nesting and value that <linux/mwan.h> says.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "attr.h"
+#include "ktap.h"
+#include "mwanctl.h"
+
+#define FAMILY_ID	0x1234
+#define BUF_SIZE	(1U << 20)
+
+static char *msgbuf;
+static unsigned int lo;
+
+/* stderr into a string, to check what the user would be told */
+static FILE *saved_stderr;
+static char *err_text;
+static size_t err_len;
+
+static void capture_start(void)
+{
+	fflush(stderr);
+	saved_stderr = stderr;
+	free(err_text);
+	err_text = NULL;
+	stderr = open_memstream(&err_text, &err_len);
+}
+
+static const char *capture_end(void)
+{
+	fclose(stderr);
+	stderr = saved_stderr;
+	return err_text ? err_text : "";
+}
+
+static int parse_text(const char *text, struct mwan_config *cfg)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!f)
+		return -errno;
+	err = config_parse(f, "t.conf", cfg);
+	fclose(f);
+	return err;
+}
+
+/* Every attribute inside @nest (or the message) lies exactly within it. */
+static bool tiles(const void *payload, size_t len)
+{
+	const struct nlattr *a = payload;
+	size_t off = 0;
+
+	while (off < len) {
+		a = (const void *)((const char *)payload + off);
+		if (len - off < sizeof(*a) || a->nla_len < sizeof(*a) ||
+		    a->nla_len > len - off)
+			return false;
+		off += MNL_ALIGN(a->nla_len);
+	}
+	return off == len;
+}
+
+static bool nest_tiles(const struct nlattr *nest)
+{
+	return tiles(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest));
+}
+
+/* Types in @nest, each no more than once, all within 1..@max */
+static bool nest_types_ok(const struct nlattr *nest, unsigned int max)
+{
+	const struct nlattr *a;
+	uint64_t seen = 0;
+
+	mnl_attr_for_each_nested(a, nest) {
+		unsigned int t = mnl_attr_get_type(a);
+
+		if (!t || t > max || (seen & (1ULL << t)))
+			return false;
+		seen |= 1ULL << t;
+	}
+	return true;
+}
+
+static bool is_u8(const struct nlattr *a, uint8_t v)
+{
+	return a && mnl_attr_get_payload_len(a) == 1 &&
+	       mnl_attr_get_u8(a) == v;
+}
+
+static bool is_u16(const struct nlattr *a, uint16_t v)
+{
+	return a && mnl_attr_get_payload_len(a) == 2 &&
+	       mnl_attr_get_u16(a) == v;
+}
+
+static bool is_u32(const struct nlattr *a, uint32_t v)
+{
+	return a && mnl_attr_get_payload_len(a) == 4 &&
+	       mnl_attr_get_u32(a) == v;
+}
+
+static bool is_str(const struct nlattr *a, const char *s)
+{
+	return a && mnl_attr_get_payload_len(a) == strlen(s) + 1 &&
+	       !memcmp(mnl_attr_get_payload(a), s, strlen(s) + 1);
+}
+
+static bool is_bin(const struct nlattr *a, const void *p, size_t len)
+{
+	return a && mnl_attr_get_payload_len(a) == len &&
+	       !memcmp(mnl_attr_get_payload(a), p, len);
+}
+
+/* The @i-th nest of type @type inside @list */
+static const struct nlattr *nth(const struct nlattr *list, uint16_t type,
+				unsigned int i, unsigned int *count)
+{
+	const struct nlattr *a, *found = NULL;
+	unsigned int n = 0;
+
+	mnl_attr_for_each_nested(a, list) {
+		if (mnl_attr_get_type(a) != type)
+			return NULL;
+		if (n++ == i)
+			found = a;
+	}
+	if (count)
+		*count = n;
+	return found;
+}
+
+static struct nlmsghdr *build_config(const struct mwan_config *cfg, bool *ok)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = mwan_msg_init(msgbuf, FAMILY_ID, MWAN_CMD_CONFIG_REPLACE, 0);
+	*ok = mwan_put_config(nlh, BUF_SIZE, cfg);
+	return nlh;
+}
+
+static const char festival[] =
+	"# a festival: three tunnels\n"
+	"globals set mark-mask 0x3f00 enabled on default-policy balanced\n"
+	"\n"
+	"link add wg1 dev lo weight 3\n"
+	"link add wg2 dev lo id 5\n"
+	"   link add wg3   dev lo state drain rtt 1200 loss 50   \n"
+	"link set wg2 weight 2\n"
+	"policy add balanced member wg1 member wg2 weight 4 member wg3 metric 10\n"
+	"policy add pin1 id 1 mode src-dst last-resort blackhole member wg1\n"
+	"rule add smtp policy pin1 proto tcp dport 25\n"
+	"rule add web id 10 policy balanced family ipv4 proto tcp "
+	"src 192.0.2.0/24 dst 198.51.100.0/24 sport 1000-2000 dport 80 "
+	"iif lo mark 0x100/0xff00 local\n"
+	"rule add v6 policy balanced dst 2001:db8::/32 # trailing comment\n"
+	"rule add late policy later#comment right after a word\n"
+	"policy add later member wg3\n";
+
+static void check_top(const struct nlmsghdr *nlh, const struct nlattr **tb)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	uint64_t seen = 0;
+	bool dup = false;
+
+	ktap_check(nlh->nlmsg_type == FAMILY_ID &&
+		   (nlh->nlmsg_flags & NLM_F_REQUEST) &&
+		   genl->cmd == MWAN_CMD_CONFIG_REPLACE &&
+		   genl->version == MWAN_GENL_VERSION,
+		   "replace: header, genl cmd and version");
+	ktap_check(tiles(mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN),
+			 nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN),
+		   "replace: top-level attributes fill the message exactly");
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		dup |= !!(seen & (1ULL << mnl_attr_get_type(a)));
+		seen |= 1ULL << mnl_attr_get_type(a);
+	}
+	ktap_check(!dup && seen == (BIT(MWAN_A_MARK_MASK) | BIT(MWAN_A_ENABLED) |
+				    BIT(MWAN_A_DEFAULT_POLICY) |
+				    BIT(MWAN_A_LINKS) | BIT(MWAN_A_POLICIES) |
+				    BIT(MWAN_A_RULES)),
+		   "replace: globals, LINKS, POLICIES, RULES once each, nothing else");
+	attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX);
+	ktap_check(is_u32(tb[MWAN_A_MARK_MASK], 0x3f00) &&
+		   is_u8(tb[MWAN_A_ENABLED], 1),
+		   "replace: MARK_MASK u32 0x3f00, ENABLED u8 1");
+	ktap_check(is_u32(tb[MWAN_A_DEFAULT_POLICY], 2),
+		   "replace: DEFAULT_POLICY is balanced's id 2 (forward reference)");
+}
+
+static void check_links(const struct nlattr *links)
+{
+	const struct nlattr *tb[MWAN_LINK_A_MAX + 1];
+	const struct nlattr *l;
+	unsigned int n = 0, i;
+	bool shape = nest_tiles(links);
+
+	nth(links, MWAN_A_LINK, 0, &n);
+	ktap_check(shape && n == 3, "links: 3 MWAN_A_LINK nests in MWAN_A_LINKS");
+	for (i = 0; i < n; i++) {
+		l = nth(links, MWAN_A_LINK, i, NULL);
+		shape &= l && nest_tiles(l) &&
+			 nest_types_ok(l, MWAN_LINK_A_LOSS_PPM);
+	}
+	ktap_check(shape, "links: nests well formed, no read-only attributes");
+
+	l = nth(links, MWAN_A_LINK, 0, NULL);
+	attr_parse_nested(l, tb, MWAN_LINK_A_MAX);
+	ktap_check(is_u32(tb[MWAN_LINK_A_ID], 1) &&
+		   is_str(tb[MWAN_LINK_A_NAME], "wg1") &&
+		   is_u32(tb[MWAN_LINK_A_IFINDEX], lo) &&
+		   is_u32(tb[MWAN_LINK_A_WEIGHT], 3) &&
+		   !tb[MWAN_LINK_A_STATE] && !tb[MWAN_LINK_A_RTT_US],
+		   "links: wg1 id 1 (lowest free), name, ifindex of lo, weight 3, no state");
+	l = nth(links, MWAN_A_LINK, 1, NULL);
+	attr_parse_nested(l, tb, MWAN_LINK_A_MAX);
+	ktap_check(is_u32(tb[MWAN_LINK_A_ID], 5) &&
+		   is_str(tb[MWAN_LINK_A_NAME], "wg2") &&
+		   is_u32(tb[MWAN_LINK_A_WEIGHT], 2),
+		   "links: wg2 keeps id 5, weight 2 from its set line");
+	l = nth(links, MWAN_A_LINK, 2, NULL);
+	attr_parse_nested(l, tb, MWAN_LINK_A_MAX);
+	ktap_check(is_u32(tb[MWAN_LINK_A_ID], 2) &&
+		   is_u8(tb[MWAN_LINK_A_STATE], MWAN_LINK_DRAIN) &&
+		   is_u32(tb[MWAN_LINK_A_RTT_US], 1200) &&
+		   is_u32(tb[MWAN_LINK_A_LOSS_PPM], 50),
+		   "links: wg3 id 2, state u8 drain, rtt 1200, loss 50");
+}
+
+static void check_members(const struct nlattr *pol)
+{
+	const struct nlattr *tb[MWAN_POLICY_A_MAX + 1];
+	const struct nlattr *mt[MWAN_MEMBER_A_MAX + 1];
+	const struct nlattr *m;
+	unsigned int n = 0;
+
+	attr_parse_nested(pol, tb, MWAN_POLICY_A_MAX);
+	ktap_check(tb[MWAN_POLICY_A_MEMBERS] &&
+		   nest_tiles(tb[MWAN_POLICY_A_MEMBERS]) &&
+		   nth(tb[MWAN_POLICY_A_MEMBERS], MWAN_POLICY_A_MEMBER, 0, &n) &&
+		   n == 3, "policy balanced: MEMBERS holds 3 MEMBER nests");
+	if (n != 3)
+		return;
+	m = nth(tb[MWAN_POLICY_A_MEMBERS], MWAN_POLICY_A_MEMBER, 0, NULL);
+	attr_parse_nested(m, mt, MWAN_MEMBER_A_MAX);
+	ktap_check(nest_types_ok(m, MWAN_MEMBER_A_MAX) &&
+		   is_u32(mt[MWAN_MEMBER_A_LINK], 1) &&
+		   !mt[MWAN_MEMBER_A_METRIC] && !mt[MWAN_MEMBER_A_WEIGHT],
+		   "policy balanced: member wg1 is link id 1, no metric or weight");
+	m = nth(tb[MWAN_POLICY_A_MEMBERS], MWAN_POLICY_A_MEMBER, 1, NULL);
+	attr_parse_nested(m, mt, MWAN_MEMBER_A_MAX);
+	ktap_check(is_u32(mt[MWAN_MEMBER_A_LINK], 5) &&
+		   is_u32(mt[MWAN_MEMBER_A_WEIGHT], 4) &&
+		   !mt[MWAN_MEMBER_A_METRIC],
+		   "policy balanced: member wg2 is link id 5 with weight 4");
+	m = nth(tb[MWAN_POLICY_A_MEMBERS], MWAN_POLICY_A_MEMBER, 2, NULL);
+	attr_parse_nested(m, mt, MWAN_MEMBER_A_MAX);
+	ktap_check(is_u32(mt[MWAN_MEMBER_A_LINK], 2) &&
+		   is_u32(mt[MWAN_MEMBER_A_METRIC], 10),
+		   "policy balanced: member wg3 is link id 2 in metric 10");
+}
+
+static void check_policies(const struct nlattr *pols)
+{
+	const struct nlattr *tb[MWAN_POLICY_A_MAX + 1];
+	const struct nlattr *p;
+	unsigned int n = 0;
+
+	nth(pols, MWAN_A_POLICY, 0, &n);
+	ktap_check(nest_tiles(pols) && n == 3,
+		   "policies: 3 MWAN_A_POLICY nests in MWAN_A_POLICIES");
+	if (n != 3)
+		return;
+	p = nth(pols, MWAN_A_POLICY, 0, NULL);
+	attr_parse_nested(p, tb, MWAN_POLICY_A_MAX);
+	ktap_check(nest_types_ok(p, MWAN_POLICY_A_MEMBERS) &&
+		   is_u32(tb[MWAN_POLICY_A_ID], 2) &&
+		   is_str(tb[MWAN_POLICY_A_NAME], "balanced") &&
+		   !tb[MWAN_POLICY_A_MODE] && !tb[MWAN_POLICY_A_LAST_RESORT],
+		   "policy balanced: id 2 (1 is taken by pin1), defaults left to the kernel");
+	check_members(p);
+	p = nth(pols, MWAN_A_POLICY, 1, NULL);
+	attr_parse_nested(p, tb, MWAN_POLICY_A_MAX);
+	ktap_check(is_u32(tb[MWAN_POLICY_A_ID], 1) &&
+		   is_u8(tb[MWAN_POLICY_A_MODE], MWAN_MODE_SRC_DST) &&
+		   is_u8(tb[MWAN_POLICY_A_LAST_RESORT],
+			 MWAN_LAST_RESORT_BLACKHOLE),
+		   "policy pin1: id 1, mode u8 src-dst, last-resort u8 blackhole");
+	p = nth(pols, MWAN_A_POLICY, 2, NULL);
+	attr_parse_nested(p, tb, MWAN_POLICY_A_MAX);
+	ktap_check(is_u32(tb[MWAN_POLICY_A_ID], 3) &&
+		   is_str(tb[MWAN_POLICY_A_NAME], "later"),
+		   "policy later: id 3");
+}
+
+static void check_rules(const struct nlattr *rules)
+{
+	static const uint8_t src[4] = { 192, 0, 2, 0 };
+	static const uint8_t dst[4] = { 198, 51, 100, 0 };
+	static const uint8_t dst6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	const struct nlattr *tb[MWAN_RULE_A_MAX + 1];
+	const struct nlattr *r;
+	unsigned int n = 0;
+
+	nth(rules, MWAN_A_RULE, 0, &n);
+	ktap_check(nest_tiles(rules) && n == 4,
+		   "rules: 4 MWAN_A_RULE nests in MWAN_A_RULES");
+	if (n != 4)
+		return;
+	r = nth(rules, MWAN_A_RULE, 0, NULL);
+	attr_parse_nested(r, tb, MWAN_RULE_A_MAX);
+	ktap_check(nest_types_ok(r, MWAN_RULE_A_MAX) &&
+		   is_u32(tb[MWAN_RULE_A_ID], 1) &&
+		   is_str(tb[MWAN_RULE_A_NAME], "smtp") &&
+		   is_u32(tb[MWAN_RULE_A_POLICY], 1) &&
+		   is_u32(tb[MWAN_RULE_A_FLAGS], 0) &&
+		   is_u8(tb[MWAN_RULE_A_PROTO], 6) &&
+		   is_u16(tb[MWAN_RULE_A_DPORT_MIN], 25) &&
+		   is_u16(tb[MWAN_RULE_A_DPORT_MAX], 25) &&
+		   !tb[MWAN_RULE_A_SPORT_MIN] && !tb[MWAN_RULE_A_FAMILY] &&
+		   !tb[MWAN_RULE_A_SRC] && !tb[MWAN_RULE_A_MARK],
+		   "rule smtp: id 1, policy pin1 = 1, proto u8 6, dport u16 25-25, nothing else");
+	r = nth(rules, MWAN_A_RULE, 1, NULL);
+	attr_parse_nested(r, tb, MWAN_RULE_A_MAX);
+	ktap_check(nest_types_ok(r, MWAN_RULE_A_MAX) &&
+		   is_u32(tb[MWAN_RULE_A_ID], 10) &&
+		   is_u32(tb[MWAN_RULE_A_POLICY], 2) &&
+		   is_u8(tb[MWAN_RULE_A_FAMILY], AF_INET) &&
+		   is_bin(tb[MWAN_RULE_A_SRC], src, 4) &&
+		   is_u8(tb[MWAN_RULE_A_SRC_LEN], 24) &&
+		   is_bin(tb[MWAN_RULE_A_DST], dst, 4) &&
+		   is_u8(tb[MWAN_RULE_A_DST_LEN], 24) &&
+		   is_u16(tb[MWAN_RULE_A_SPORT_MIN], 1000) &&
+		   is_u16(tb[MWAN_RULE_A_SPORT_MAX], 2000) &&
+		   is_u16(tb[MWAN_RULE_A_DPORT_MIN], 80) &&
+		   is_u16(tb[MWAN_RULE_A_DPORT_MAX], 80) &&
+		   is_u32(tb[MWAN_RULE_A_IIFINDEX], lo) &&
+		   is_u32(tb[MWAN_RULE_A_MARK], 0x100) &&
+		   is_u32(tb[MWAN_RULE_A_MARK_MASK], 0xff00) &&
+		   is_u32(tb[MWAN_RULE_A_FLAGS], MWAN_RULE_F_LOCAL),
+		   "rule web: every match with its size, in network/host order as documented");
+	r = nth(rules, MWAN_A_RULE, 2, NULL);
+	attr_parse_nested(r, tb, MWAN_RULE_A_MAX);
+	ktap_check(is_u32(tb[MWAN_RULE_A_ID], 2) &&
+		   is_bin(tb[MWAN_RULE_A_DST], dst6, 16) &&
+		   is_u8(tb[MWAN_RULE_A_DST_LEN], 32) &&
+		   !tb[MWAN_RULE_A_FAMILY],
+		   "rule v6: id 2, 16-byte DST, /32, family left implied");
+	r = nth(rules, MWAN_A_RULE, 3, NULL);
+	attr_parse_nested(r, tb, MWAN_RULE_A_MAX);
+	ktap_check(is_u32(tb[MWAN_RULE_A_ID], 3) &&
+		   is_u32(tb[MWAN_RULE_A_POLICY], 3),
+		   "rule late: '#' right after a word starts a comment");
+}
+
+/* What the kernel would send back parses into what was sent. */
+static void check_roundtrip(const struct nlattr **top)
+{
+	struct mwan_link l;
+	struct mwan_policy p = { 0 };
+	struct mwan_rule r;
+
+	mwan_parse_link(nth(top[MWAN_A_LINKS], MWAN_A_LINK, 2, NULL), &l);
+	ktap_check(l.id == 2 && !strcmp(l.name, "wg3") &&
+		   l.state == MWAN_LINK_DRAIN && l.rtt_us == 1200 &&
+		   HAS(&l, MWAN_LINK_A_STATE) && !HAS(&l, MWAN_LINK_A_WEIGHT),
+		   "roundtrip: link wg3");
+	mwan_parse_policy(nth(top[MWAN_A_POLICIES], MWAN_A_POLICY, 0, NULL),
+			  &p);
+	ktap_check(p.id == 2 && p.n_members == 3 && p.members[1].link == 5 &&
+		   p.members[1].weight == 4 && p.members[2].metric == 10 &&
+		   !HAS(&p.members[0], MWAN_MEMBER_A_WEIGHT),
+		   "roundtrip: policy balanced and its members");
+	mwan_policy_release(&p);
+	mwan_parse_rule(nth(top[MWAN_A_RULES], MWAN_A_RULE, 1, NULL), &r);
+	ktap_check(r.id == 10 && r.src.family == AF_INET && r.src.len == 24 &&
+		   r.sport_min == 1000 && r.sport_max == 2000 &&
+		   r.mark_mask == 0xff00 && r.flags == MWAN_RULE_F_LOCAL,
+		   "roundtrip: rule web");
+}
+
+static void test_festival(void)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1] = { 0 };
+	struct mwan_config cfg;
+	struct nlmsghdr *nlh;
+	bool ok;
+	int err;
+
+	err = parse_text(festival, &cfg);
+	ktap_check(!err, "festival config parses");
+	if (err)
+		return;
+	nlh = build_config(&cfg, &ok);
+	ktap_check(ok, "festival config fits one message");
+	check_top(nlh, tb);
+	if (tb[MWAN_A_LINKS])
+		check_links(tb[MWAN_A_LINKS]);
+	if (tb[MWAN_A_POLICIES])
+		check_policies(tb[MWAN_A_POLICIES]);
+	if (tb[MWAN_A_RULES])
+		check_rules(tb[MWAN_A_RULES]);
+	if (tb[MWAN_A_LINKS] && tb[MWAN_A_POLICIES] && tb[MWAN_A_RULES])
+		check_roundtrip(tb);
+	mwan_config_release(&cfg);
+}
+
+static void test_empty(void)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1];
+	struct mwan_config cfg;
+	struct nlmsghdr *nlh;
+	bool ok;
+
+	ok = !parse_text("# nothing\n\n   \n", &cfg);
+	nlh = build_config(&cfg, &ok);
+	attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX);
+	ktap_check(ok && is_u32(tb[MWAN_A_DEFAULT_POLICY], 0) &&
+		   !tb[MWAN_A_MARK_MASK] && !tb[MWAN_A_ENABLED],
+		   "empty config: DEFAULT_POLICY 0 (none), mark mask and enabled untouched");
+	ktap_check(tb[MWAN_A_LINKS] && !mnl_attr_get_payload_len(tb[MWAN_A_LINKS]) &&
+		   tb[MWAN_A_POLICIES] &&
+		   !mnl_attr_get_payload_len(tb[MWAN_A_POLICIES]) &&
+		   tb[MWAN_A_RULES] && !mnl_attr_get_payload_len(tb[MWAN_A_RULES]),
+		   "empty config: empty LINKS, POLICIES, RULES nests");
+	mwan_config_release(&cfg);
+}
+
+static void test_set_lines(void)
+{
+	struct mwan_config cfg;
+	const struct mwan_rule *r;
+	const struct mwan_policy *p;
+	int err;
+
+	err = parse_text("link add a dev lo\nlink add b dev lo\n"
+			 "policy add p member a weight 2 member b\n"
+			 "policy set p mode src member b metric 3\n"
+			 "rule add r id 7 policy p proto tcp dport 25 local\n"
+			 "rule set r proto udp sport 53\n", &cfg);
+	p = err ? NULL : mwan_policy_by_name(&cfg, "p");
+	ktap_check(p && p->mode == MWAN_MODE_SRC && p->n_members == 1 &&
+		   p->members[0].link == 2 && p->members[0].metric == 3,
+		   "config: policy set replaces the member list");
+	r = err ? NULL : mwan_rule_by_name(&cfg, "r");
+	ktap_check(r && r->id == 7 && r->policy == 1 && r->proto == 17 &&
+		   HAS(r, MWAN_RULE_A_SPORT_MIN) &&
+		   !HAS(r, MWAN_RULE_A_DPORT_MIN) && r->flags == 0,
+		   "config: rule set replaces the matches, keeps id and policy");
+	mwan_config_release(&cfg);
+}
+
+static void test_config_errors(void)
+{
+	static const struct {
+		const char *text;
+		const char *msg;
+	} t[] = {
+		{ "link add a dev lo\npolicy add p member b\n",
+		  "t.conf:2: unknown link \"b\"" },
+		{ "link add a dev lo id 3\nlink add b dev lo id 3\n",
+		  "t.conf:2: link id 3 is already used on line 1" },
+		{ "link add a dev nosuchdev0\n",
+		  "t.conf:1: unknown device \"nosuchdev0\"" },
+		{ "link add a dev lo\nlink add a dev lo\n",
+		  "t.conf:2: link \"a\" already added on line 1" },
+		{ "\nrule add r policy nope\n",
+		  "t.conf:2: unknown policy \"nope\"" },
+		{ "globals set default-policy nope\n",
+		  "t.conf:1: unknown policy \"nope\"" },
+		{ "link frob a\n", "t.conf:1: expected \"globals set\"" },
+		{ "policy add p member a member a\n",
+		  "t.conf:1: link \"a\" is a member twice" },
+		{ "rule add r policy p sport 80\n",
+		  "sport and dport need proto" },
+		{ "rule add r policy p proto icmp dport 80\n",
+		  "sport and dport need proto" },
+		{ "link set a weight 2\n",
+		  "t.conf:1: link \"a\" is not added before this line" },
+		{ "rule add r policy p src 10.0.0.0/8 dst 2001:db8::/32\n",
+		  "different families" },
+		{ "rule add r policy p family ipv6 src 10.0.0.0/8\n",
+		  "does not match family ipv6" },
+		{ "rule add r policy p src 10.0.0.1/8\n",
+		  "invalid prefix \"10.0.0.1/8\": host bits set" },
+		{ "rule add r policy p mark 0x1/0x100\n",
+		  "bits outside the mask" },
+		{ "link add a dev lo weight\n", "\"weight\" needs a value" },
+		{ "link add a dev lo bogus 1\n", "unknown keyword \"bogus\"" },
+		{ "link add a dev lo weight 1 weight 2\n",
+		  "\"weight\" given twice" },
+		{ "link add a dev lo weight 1001\n",
+		  "invalid weight \"1001\" (1..1000)" },
+		{ "link add a dev lo loss 1000001\n", "invalid loss" },
+		{ "link add a dev lo state sleepy\n",
+		  "invalid link state \"sleepy\" (down|up|drain)" },
+		{ "link add a dev lo id 256\n", "invalid link id \"256\"" },
+		{ "link add a\n", "\"dev\" is required" },
+		{ "link add a dev lo\nlink set a id 3\n",
+		  "\"id\" cannot be changed" },
+		{ "policy add none\n", "policy name \"none\" is reserved" },
+		{ "link add toolongname123456 dev lo\n", "is too long" },
+		{ "link add a/b dev lo\n", "invalid link name \"a/b\"" },
+		{ "policy add p metric 3\n",
+		  "\"metric\" must follow \"member LINK\"" },
+		{ "policy add p member a weight 1 weight 2\n",
+		  "\"weight\" given twice for member \"a\"" },
+		{ "rule add r dport 80\n", "\"policy\" is required" },
+		{ "globals set\n", "nothing to set" },
+		{ "globals set mark-mask 0x1ff\n", "invalid mark mask" },
+		{ "globals set enabled maybe\n",
+		  "invalid enabled value \"maybe\" (on|off|yes|no)" },
+		{ "rule add r policy p proto 0\n", "invalid protocol" },
+		{ "rule add r policy p dport 2-1 proto tcp\n",
+		  "invalid port range" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct mwan_config cfg;
+		const char *msg;
+		int err;
+
+		capture_start();
+		err = parse_text(t[i].text, &cfg);
+		msg = capture_end();
+		ktap_check(err && strstr(msg, t[i].msg) &&
+			   !strchr(msg, '\n')[1],
+			   "config error, one line: %s", t[i].msg);
+		if (!err || !strstr(msg, t[i].msg) || strchr(msg, '\n')[1])
+			fprintf(stderr, "# got rc %d: %s", err, msg);
+		mwan_config_release(&cfg);
+	}
+}
+
+static char *repeat_lines(const char *fmt, unsigned int n)
+{
+	size_t cap = (size_t)n * (strlen(fmt) + 32) + 64, len = 0;
+	char *s = malloc(cap);
+	unsigned int i;
+
+	len += sprintf(s, "link add l dev lo\npolicy add p member l\n");
+	for (i = 0; i < n; i++)
+		len += sprintf(s + len, fmt, i);
+	return s;
+}
+
+static void test_limits(void)
+{
+	struct mwan_config cfg;
+	const char *msg;
+	char *text;
+	bool ok;
+	int err;
+
+	text = malloc(256 * 32);
+	text[0] = '\0';
+	for (err = 0; err < 256; err++)
+		sprintf(text + strlen(text), "link add l%d dev lo\n", err);
+	capture_start();
+	err = parse_text(text, &cfg);
+	msg = capture_end();
+	ktap_check(err && strstr(msg, "t.conf:256: no free link id left (1..255)"),
+		   "256 links without ids: the last one has no id left");
+	mwan_config_release(&cfg);
+	free(text);
+
+	/* small rules: 1024 of them fit the 64 KiB of MWAN_A_RULES */
+	text = repeat_lines("rule add r%u policy p\n", 1024);
+	err = parse_text(text, &cfg);
+	build_config(&cfg, &ok);
+	ktap_check(!err && ok && cfg.rules[1023].id == 1024,
+		   "1024 plain rules fit one CONFIG_REPLACE");
+	mwan_config_release(&cfg);
+	free(text);
+
+	/* full rules do not: refuse instead of wrapping nla_len */
+	text = repeat_lines("rule add r%u policy p family ipv6 proto tcp "
+			    "src 2001:db8::/32 dst 2001:db8:1::/48 sport 1-2 "
+			    "dport 3-4 iif lo mark 0x1/0xff local\n", 1024);
+	err = parse_text(text, &cfg);
+	build_config(&cfg, &ok);
+	ktap_check(!err && !ok,
+		   "1024 rules with every match overflow MWAN_A_RULES: refused, not wrapped");
+	mwan_config_release(&cfg);
+	free(text);
+}
+
+/* One object requests carry what was given and nothing more. */
+static void test_commands(void)
+{
+	char a0[] = "wan1", a1[] = "weight", a2[] = "7";
+	char *link_argv[] = { a0, a1, a2 };
+	char r0[] = "r1", r1[] = "proto", r2[] = "udp", r3[] = "dport",
+	     r4[] = "53";
+	char *rule_argv[] = { r0, r1, r2, r3, r4 };
+	char g0[] = "enabled", g1[] = "off", g2[] = "default-policy",
+	     g3[] = "none";
+	char *glob_argv[] = { g0, g1, g2, g3 };
+	const struct nlattr *tb[MWAN_RULE_A_MAX + 1];
+	const struct nlattr *top[MWAN_A_MAX + 1];
+	struct mwan_globals g = { 0 };
+	struct mwan_link l = { 0 };
+	struct mwan_rule r = { 0 };
+	struct nlmsghdr *nlh;
+	bool ok;
+
+	ok = !args_link(3, link_argv, ARGS_SET, &l);
+	nlh = mwan_msg_init(msgbuf, FAMILY_ID, MWAN_CMD_LINK_SET, 0);
+	ok &= mwan_put_link(nlh, MWAN_MSG_SIZE, MWAN_A_LINK, &l);
+	attr_parse_msg(nlh, GENL_HDRLEN, top, MWAN_A_MAX);
+	ok &= top[MWAN_A_LINK] &&
+	      !attr_parse_nested(top[MWAN_A_LINK], tb, MWAN_LINK_A_MAX);
+	ktap_check(ok && is_str(tb[MWAN_LINK_A_NAME], "wan1") &&
+		   is_u32(tb[MWAN_LINK_A_WEIGHT], 7) &&
+		   nest_types_ok(top[MWAN_A_LINK], MWAN_LINK_A_MAX) &&
+		   mnl_attr_get_payload_len(top[MWAN_A_LINK]) == 12 + 8,
+		   "link set wan1 weight 7: exactly NAME and WEIGHT");
+
+	ok = !args_rule(5, rule_argv, ARGS_SET, &r);
+	nlh = mwan_msg_init(msgbuf, FAMILY_ID, MWAN_CMD_RULE_SET, 0);
+	ok &= mwan_put_rule(nlh, MWAN_MSG_SIZE, MWAN_A_RULE, &r);
+	attr_parse_msg(nlh, GENL_HDRLEN, top, MWAN_A_MAX);
+	ok &= top[MWAN_A_RULE] &&
+	      !attr_parse_nested(top[MWAN_A_RULE], tb, MWAN_RULE_A_MAX);
+	ktap_check(ok && is_str(tb[MWAN_RULE_A_NAME], "r1") &&
+		   is_u32(tb[MWAN_RULE_A_FLAGS], 0) &&
+		   is_u8(tb[MWAN_RULE_A_PROTO], 17) &&
+		   is_u16(tb[MWAN_RULE_A_DPORT_MIN], 53) &&
+		   !tb[MWAN_RULE_A_ID] && !tb[MWAN_RULE_A_POLICY] &&
+		   !tb[MWAN_RULE_A_SPORT_MIN],
+		   "rule set r1 proto udp dport 53: name, flags 0, matches; policy added by the command");
+
+	ok = !args_globals(4, glob_argv, &g);
+	nlh = mwan_msg_init(msgbuf, FAMILY_ID, MWAN_CMD_GLOBALS_SET, 0);
+	ok &= mwan_put_globals(nlh, MWAN_MSG_SIZE, &g);
+	attr_parse_msg(nlh, GENL_HDRLEN, top, MWAN_A_MAX);
+	ktap_check(ok && is_u8(top[MWAN_A_ENABLED], 0) &&
+		   is_u32(top[MWAN_A_DEFAULT_POLICY], 0) &&
+		   !top[MWAN_A_MARK_MASK],
+		   "globals set enabled off default-policy none");
+}
+
+int main(void)
+{
+	msgbuf = malloc(BUF_SIZE);
+	lo = if_nametoindex("lo");
+	ktap_start();
+	test_festival();
+	test_empty();
+	test_set_lines();
+	test_config_errors();
+	test_limits();
+	test_commands();
+	free(err_text);
+	free(msgbuf);
+	return ktap_finish("test_msg");
+}
