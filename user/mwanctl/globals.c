@@ -5,23 +5,9 @@
 
 static int globals_show(struct ctx *ctx, int argc, char **argv)
 {
-	struct mwan_config cfg = { 0 };
-	struct mwan_nl *nl;
-	int err;
-
-	if (argc) {
-		pr_err("unexpected argument \"%s\"", argv[0]);
-		return -E_USAGE;
-	}
-	nl = ctx_nl(ctx);
-	if (!nl)
-		return -ENOENT;
 	/* the policies name the default policy */
-	err = snapshot_load(nl, SNAP_GLOBALS | SNAP_POLICIES, &cfg);
-	if (!err)
-		print_config(ctx, &cfg, SNAP_GLOBALS);
-	mwan_config_release(&cfg);
-	return err;
+	return show_parts(ctx, argc, argv, SNAP_GLOBALS | SNAP_POLICIES,
+			  SNAP_GLOBALS);
 }
 
 static int globals_set(struct ctx *ctx, int argc, char **argv)

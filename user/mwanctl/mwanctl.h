@@ -40,6 +40,8 @@ struct mwan_nl *ctx_nl(struct ctx *ctx);
 extern const struct cmd globals_cmds[], link_cmds[], policy_cmds[],
 	rule_cmds[], config_cmds[];
 int do_show(struct ctx *ctx, int argc, char **argv);
+int show_parts(struct ctx *ctx, int argc, char **argv, unsigned int load,
+	       unsigned int print);
 int do_monitor(struct ctx *ctx, int argc, char **argv);
 
 /* args.c: the object syntax shared by the commands and the config file */

@@ -5,7 +5,9 @@
 
 #define SNAP_ALL (SNAP_GLOBALS | SNAP_LINKS | SNAP_POLICIES | SNAP_RULES)
 
-int do_show(struct ctx *ctx, int argc, char **argv)
+/* Load the @load parts of the running config in one snapshot, print @print. */
+int show_parts(struct ctx *ctx, int argc, char **argv, unsigned int load,
+	       unsigned int print)
 {
 	struct mwan_config cfg = { 0 };
 	struct mwan_nl *nl;
@@ -18,9 +20,14 @@ int do_show(struct ctx *ctx, int argc, char **argv)
 	nl = ctx_nl(ctx);
 	if (!nl)
 		return -ENOENT;
-	err = snapshot_load(nl, SNAP_ALL, &cfg);
+	err = snapshot_load(nl, load, &cfg);
 	if (!err)
-		print_config(ctx, &cfg, SNAP_ALL);
+		print_config(ctx, &cfg, print);
 	mwan_config_release(&cfg);
 	return err;
+}
+
+int do_show(struct ctx *ctx, int argc, char **argv)
+{
+	return show_parts(ctx, argc, argv, SNAP_ALL, SNAP_ALL);
 }
