@@ -161,13 +161,15 @@ static unsigned int mwan_hook(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 	u32 bits;
 
-	if (unlikely(!cfg || !cfg->enabled))
+	if (unlikely(!cfg))
 		return NF_ACCEPT;
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct)
 		return NF_ACCEPT;
+	/* disabled: new flows are left alone, existing ones keep their link */
 	if (ctinfo == IP_CT_NEW && !nf_ct_is_confirmed(ct))
-		return new_flow(mn, cfg, skb, ct, state);
+		return cfg->enabled ? new_flow(mn, cfg, skb, ct, state) :
+				      NF_ACCEPT;
 	bits = READ_ONCE(ct->mark) & cfg->mark_mask;
 	if (!bits)
 		return NF_ACCEPT;

@@ -159,7 +159,9 @@ enum mwan_cmd {
 enum mwan_attr {
 	MWAN_A_UNSPEC,
 	MWAN_A_MARK_MASK,	/* u32: contiguous, 1..8 bits */
-	MWAN_A_ENABLED,		/* u8: 0 or 1 */
+	MWAN_A_ENABLED,		/* u8: 0 leaves new flows alone (existing
+				 * ones keep their link), 1 balances them
+				 */
 	MWAN_A_DEFAULT_POLICY,	/* u32: policy id, 0 = none */
 	MWAN_A_GENERATION,	/* u32, read only */
 	MWAN_A_LINK,		/* nested MWAN_LINK_A_* */
