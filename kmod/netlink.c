@@ -118,13 +118,19 @@ out:
 static int apply_globals(struct mwan_config *cfg, struct genl_info *info,
 			 struct mwan_event *ev)
 {
+	if (!info->attrs[MWAN_A_MARK_MASK] && !info->attrs[MWAN_A_ENABLED] &&
+	    !info->attrs[MWAN_A_DEFAULT_POLICY]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		return -EINVAL;
+	}
 	return mwan_apply_globals(cfg, info->attrs, info->extack);
 }
 
 /*
- * A nest holds at most 64 KiB, so each object list may come in several
- * attributes: walk the whole message once per kind, links first so that
- * policies can name them, then policies for the rules.
+ * The mark mask first, so that link ids are checked against it as they
+ * come. A nest holds at most 64 KiB, so each object list may come in
+ * several attributes: walk the whole message once per kind, links first so
+ * that policies can name them, then policies for the rules.
  */
 static int apply_replace(struct mwan_config *cfg, struct genl_info *info,
 			 struct mwan_event *ev)
@@ -144,6 +150,12 @@ static int apply_replace(struct mwan_config *cfg, struct genl_info *info,
 	unsigned int k;
 	u32 id;
 
+	if (info->attrs[MWAN_A_MARK_MASK]) {
+		ret = mwan_apply_mark_mask(cfg, info->attrs[MWAN_A_MARK_MASK],
+					   info->extack);
+		if (ret)
+			return ret;
+	}
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
 		nlmsg_for_each_attr(list, info->nlhdr, GENL_HDRLEN, rem_list) {
 			if (nla_type(list) != kinds[k].list)
@@ -485,8 +497,13 @@ static int do_link_flush(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	mutex_lock(&mn->lock);
 	cfg = mwan_net_config(mn);
-	id = cfg ? mwan_find_link(cfg, info->attrs[MWAN_A_LINK], info->extack)
-		 : -ENOENT;
+	if (cfg) {
+		id = mwan_find_link(cfg, info->attrs[MWAN_A_LINK],
+				    info->extack);
+	} else {
+		NL_SET_ERR_MSG(info->extack, "nothing is configured here");
+		id = -ENOENT;
+	}
 	if (id > 0) {
 		ctx.mask = cfg->mark_mask;
 		ctx.bits = mwan_link_mark(cfg, id);

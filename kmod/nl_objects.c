@@ -310,8 +310,7 @@ int mwan_apply_link(struct mwan_config *cfg, const struct nlattr *nest,
 		l->state = MWAN_LINK_UP;
 		l->weight = 1;
 	}
-	/* a replace sets the mask after its links; globals check them then */
-	if (how != MWAN_APPLY_REPLACE && id > mwan_link_max_id(cfg->mark_mask)) {
+	if (id > mwan_link_max_id(cfg->mark_mask)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_LINK_A_ID],
 				    "link id does not fit in the mark mask");
 		return -ERANGE;
@@ -725,30 +724,39 @@ static bool contiguous(u32 mask)
 	return !(bits & (bits + 1));
 }
 
-/* Globals come last in a replace so they can check the objects before them. */
+int mwan_apply_mark_mask(struct mwan_config *cfg, const struct nlattr *attr,
+			 struct netlink_ext_ack *extack)
+{
+	u32 mask = nla_get_u32(attr);
+	unsigned int i;
+
+	if (!mask || !contiguous(mask) || hweight32(mask) > 8) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "mark mask must be 1 to 8 contiguous bits");
+		return -EINVAL;
+	}
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
+		if (cfg->links[i].id && i > mwan_link_max_id(mask)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "a link id does not fit in this mark mask");
+			return -ERANGE;
+		}
+	}
+	cfg->mark_mask = mask;
+	return 0;
+}
+
+/* Globals come last in a replace so the default policy can be checked. */
 int mwan_apply_globals(struct mwan_config *cfg, struct nlattr **attrs,
 		       struct netlink_ext_ack *extack)
 {
 	const struct nlattr *a;
-	unsigned int i;
+	int ret;
 
-	a = attrs[MWAN_A_MARK_MASK];
-	if (a) {
-		u32 mask = nla_get_u32(a);
-
-		if (!mask || !contiguous(mask) || hweight32(mask) > 8) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "mark mask must be 1 to 8 contiguous bits");
-			return -EINVAL;
-		}
-		cfg->mark_mask = mask;
-	}
-	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
-		if (cfg->links[i].id && i > mwan_link_max_id(cfg->mark_mask)) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "a link id does not fit in the mark mask");
-			return -ERANGE;
-		}
+	if (attrs[MWAN_A_MARK_MASK]) {
+		ret = mwan_apply_mark_mask(cfg, attrs[MWAN_A_MARK_MASK], extack);
+		if (ret)
+			return ret;
 	}
 	if (attrs[MWAN_A_ENABLED])
 		cfg->enabled = nla_get_u8(attrs[MWAN_A_ENABLED]);

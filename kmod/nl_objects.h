@@ -22,6 +22,8 @@ extern const struct nla_policy mwan_link_policy[MWAN_LINK_A_MAX + 1];
 extern const struct nla_policy mwan_policy_policy[MWAN_POLICY_A_MAX + 1];
 extern const struct nla_policy mwan_rule_policy[MWAN_RULE_A_MAX + 1];
 
+int mwan_apply_mark_mask(struct mwan_config *cfg, const struct nlattr *attr,
+			 struct netlink_ext_ack *extack);
 int mwan_apply_globals(struct mwan_config *cfg, struct nlattr **attrs,
 		       struct netlink_ext_ack *extack);
 int mwan_apply_link(struct mwan_config *cfg, const struct nlattr *nest,
