@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Open many flows and record what the far end saw.
+
+  flows.py serve --log FILE --addr A [A ...] [--port P]
+                                            TCP and UDP echo on these addresses
+                                            (UDP replies must leave from the
+                                            address asked); one log line per TCP
+                                            connection and per UDP datagram:
+                                            "proto peer port tag"
+  flows.py connect --dst ADDR [--proto tcp|udp] [--port P] [--count N]
+                   [--packets K] [--src ADDR ...] [--gap SECONDS] [--tag T]
+                   [--parallel] [--mark M] [--sport BASE]
+                                            N flows, K messages each, round-robin
+                                            over the source addresses, one after
+                                            the other or all at once; prints a
+                                            JSON summary with every flow's ports;
+                                            --sport gives flow i port BASE+i, so
+                                            no flow reuses an old conntrack entry
+  flows.py wait-ready LOG                   wait until a server is listening
+  flows.py count LOG [--proto P] [--tag T]  JSON {peer address: flows}
+  flows.py links LOG [--proto P] [--tag T]  JSON {flow tag: [links it used]}
+  flows.py keys LOG CONNECT.json... --by src|src-dst
+                                            JSON {key: [links its flows used]}
+  flows.py shares LOG --weights 1:2:3 [--tolerance PCT] [--proto P] [--tag T]
+                                            check each link's share of flows
+
+Links are told apart by the address the server sees (topo.sh): the router
+masquerades, so 100.64.N.2 and 2001:db8:N::2 are link N.
+"""
+import argparse
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+PORT = 5001
+
+
+def log_line(log, lock, text):
+    with lock:
+        log.write(text + "\n")
+        log.flush()
+
+
+def serve_tcp(sock, log, lock):
+    while True:
+        conn, peer = sock.accept()
+        threading.Thread(target=tcp_echo, args=(conn, peer, log, lock),
+                         daemon=True).start()
+
+
+def tcp_echo(conn, peer, log, lock):
+    tag = "-"
+    with conn:
+        buf = b""
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            if tag == "-":
+                buf += data
+                if b"\n" in buf:
+                    tag = buf.split(b"\n", 1)[0].decode(errors="replace")
+            conn.sendall(data)
+    log_line(log, lock, "tcp %s %d %s" % (peer[0], peer[1], tag))
+
+
+def serve_udp(sock, log, lock):
+    while True:
+        data, peer = sock.recvfrom(65536)
+        tag = data.split(b"\n", 1)[0].decode(errors="replace")
+        log_line(log, lock, "udp %s %d %s" % (peer[0], peer[1], tag))
+        sock.sendto(data, peer)
+
+
+def serve(args):
+    lock = threading.Lock()
+    log = open(args.log, "a")
+    for addr in args.addr:
+        family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        for kind, fn in ((socket.SOCK_STREAM, serve_tcp),
+                         (socket.SOCK_DGRAM, serve_udp)):
+            s = socket.socket(family, kind)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind((addr, args.port))
+            if kind == socket.SOCK_STREAM:
+                s.listen(1024)
+            threading.Thread(target=fn, args=(s, log, lock),
+                             daemon=True).start()
+    with open(args.log + ".ready", "w") as f:
+        f.write("ready\n")
+    while True:
+        time.sleep(3600)
+
+
+def one_flow(args, src, n):
+    family = socket.AF_INET6 if ":" in args.dst else socket.AF_INET
+    kind = socket.SOCK_STREAM if args.proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(family, kind)
+    s.settimeout(args.timeout)
+    if args.mark:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, args.mark)
+    if src or args.sport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((src or "", args.sport + n if args.sport else 0))
+    tag = "%s-%d" % (args.tag, n)
+    try:
+        s.connect((args.dst, args.port))
+        port = s.getsockname()[1]
+        for k in range(args.packets):
+            msg = ("%s\n%d\n" % (tag, k)).encode()
+            s.send(msg)
+            got = b""
+            while len(got) < len(msg):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            if got != msg:
+                return {"tag": tag, "src": src, "dst": args.dst,
+                        "port": port, "ok": False, "error": "bad echo"}
+            if args.gap:
+                time.sleep(args.gap)
+        return {"tag": tag, "src": src, "dst": args.dst, "port": port,
+                "ok": True}
+    except OSError as e:
+        return {"tag": tag, "src": src, "dst": args.dst, "port": None,
+                "ok": False, "error": e.strerror or str(e)}
+    finally:
+        s.close()
+
+
+def connect(args):
+    srcs = args.src or [None]
+    flows = [None] * args.count
+
+    def run(i):
+        flows[i] = one_flow(args, srcs[i % len(srcs)], i)
+
+    if args.parallel:
+        threads = [threading.Thread(target=run, args=(i,))
+                   for i in range(args.count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    else:
+        for i in range(args.count):
+            run(i)
+    failed = [f for f in flows if not f["ok"]]
+    json.dump({"flows": flows, "ok": len(flows) - len(failed),
+               "failed": len(failed)}, sys.stdout)
+    print()
+    return 0 if not failed else 1
+
+
+def wait_ready(args):
+    for _ in range(200):
+        if os.path.exists(args.log + ".ready"):
+            return 0
+        time.sleep(0.05)
+    print("server did not start", file=sys.stderr)
+    return 1
+
+
+def link_of(peer):
+    if peer.startswith("100.64."):
+        return int(peer.split(".")[2])
+    if peer.startswith("2001:db8:") and peer.endswith("::2"):
+        return int(peer.split(":")[2], 16)
+    return 0
+
+
+def records(args):
+    for line in open(args.log):
+        proto, peer, _, tag = line.split()
+        if args.proto and proto != args.proto:
+            continue
+        if args.tag and not tag.startswith(args.tag + "-"):
+            continue
+        yield peer, tag
+
+
+def count(args):
+    seen = {}
+    for peer, _ in records(args):
+        seen[peer] = seen.get(peer, 0) + 1
+    json.dump(seen, sys.stdout)
+    print()
+    return 0
+
+
+def links(args):
+    used = {}
+    for peer, tag in records(args):
+        used.setdefault(tag, set()).add(link_of(peer))
+    json.dump({t: sorted(v) for t, v in used.items()}, sys.stdout)
+    print()
+    return 0
+
+
+def keys(args):
+    """Join the server's log with the clients' reports on the flow tag."""
+    key_of = {}
+    for path in args.reports:
+        for f in json.load(open(path))["flows"]:
+            key = f["src"] if args.by == "src" else f["src"] + "|" + f["dst"]
+            key_of[f["tag"]] = key
+    used = {}
+    for peer, tag in records(args):
+        if tag in key_of:
+            used.setdefault(key_of[tag], set()).add(link_of(peer))
+    json.dump({k: sorted(v) for k, v in used.items()}, sys.stdout)
+    print()
+    return 0
+
+
+def shares(args):
+    weights = [int(w) for w in args.weights.split(":")]
+    flows = {}
+    for peer, tag in records(args):
+        flows.setdefault(tag, link_of(peer))
+    total = len(flows)
+    rc = 0 if total else 1
+    for n, w in enumerate(weights, 1):
+        got = sum(1 for link in flows.values() if link == n)
+        share = 100.0 * got / total if total else 0
+        want = 100.0 * w / sum(weights)
+        bad = abs(share - want) > args.tolerance
+        rc |= bad
+        print("link %d: %d of %d flows, %.1f%% (target %.1f%%)%s" %
+              (n, got, total, share, want, " OFF" if bad else ""))
+    return rc
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--log", required=True)
+    s.add_argument("--addr", nargs="+", required=True)
+    s.add_argument("--port", type=int, default=PORT)
+    c = sub.add_parser("connect")
+    c.add_argument("--dst", required=True)
+    c.add_argument("--proto", choices=("tcp", "udp"), default="tcp")
+    c.add_argument("--port", type=int, default=PORT)
+    c.add_argument("--count", type=int, default=1)
+    c.add_argument("--packets", type=int, default=1)
+    c.add_argument("--src", nargs="*")
+    c.add_argument("--gap", type=float, default=0)
+    c.add_argument("--tag", default="f")
+    c.add_argument("--timeout", type=float, default=5)
+    c.add_argument("--parallel", action="store_true")
+    c.add_argument("--sport", type=int, default=0)
+    c.add_argument("--mark", type=lambda v: int(v, 0), default=0)
+    w = sub.add_parser("wait-ready")
+    w.add_argument("log")
+    n = sub.add_parser("count")
+    n.add_argument("log")
+    n.add_argument("--proto")
+    n.add_argument("--tag")
+    for name in ("links", "shares"):
+        q = sub.add_parser(name)
+        q.add_argument("log")
+        q.add_argument("--proto")
+        q.add_argument("--tag")
+        if name == "shares":
+            q.add_argument("--weights", required=True)
+            q.add_argument("--tolerance", type=float, default=3.0)
+    k = sub.add_parser("keys")
+    k.add_argument("log")
+    k.add_argument("reports", nargs="+")
+    k.add_argument("--by", choices=("src", "src-dst"), required=True)
+    k.add_argument("--proto")
+    k.add_argument("--tag")
+    args = p.parse_args()
+    return {"keys": keys, "serve": serve, "connect": connect, "wait-ready": wait_ready,
+            "count": count, "links": links,
+            "shares": shares}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
