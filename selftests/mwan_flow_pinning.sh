@@ -41,12 +41,8 @@ check "each TCP connection seen at exactly one ISP" one_isp_per_port
 check "TCP connections used all three links" \
 	test "$(for i in 1 2 3; do [ -n "$(isp_ports "$i")" ] && echo "$i"; done | wc -l)" -eq 3
 
-udp_one_link() {
-	$FLOWS links "$log" --proto udp | pyq \
-		'sum(1 for v in d.values() if len(v) == 1) == 30 == len(d)'
-}
-check "each UDP flow's datagrams all came over one link" \
-	test "$(udp_one_link)" = True
+check "each UDP flow's datagrams all came over one link (all three used)" \
+	flows_stayed udp 30 3
 check "server saw all 300 UDP datagrams" \
 	test "$(grep -c '^udp' "$log")" -eq 300
 check "no ISP dropped a packet sent by the wrong link" \

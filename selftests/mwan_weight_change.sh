@@ -25,11 +25,7 @@ mwanctl link set wan3 weight 1
 wait $long_pid
 check "all 30 long flows completed every exchange" \
 	test "$(pyq 'd["ok"]' <"$long")" = 30
-stayed() {
-	$FLOWS links "$log" --tag long | pyq \
-		'len(d) == 30 and all(len(v) == 1 for v in d.values()) and len(set(v[0] for v in d.values())) == 3'
-}
-check "no long flow changed link, and they used all three" test "$(stayed)" = True
+check "no long flow changed link, and they used all three" flows_stayed long 30 3
 check "server got all 900 datagrams of the long flows" \
 	test "$(grep -c ' long-' "$log")" -eq 900
 

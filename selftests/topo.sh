@@ -224,3 +224,10 @@ links_of() {
 	$FLOWS links "$log" --tag "$1" |
 		pyq '" ".join(map(str, sorted(set(l for v in d.values() for l in v))))'
 }
+
+# flows_stayed TAG N LINKS: the N flows tagged TAG each used a single link,
+# and LINKS different links between them.
+flows_stayed() {
+	[ "$($FLOWS links "$log" --tag "$1" | pyq \
+		"len(d) == $2 and all(len(v) == 1 for v in d.values()) and len(set(v[0] for v in d.values())) == $3")" = True ]
+}
