@@ -2,6 +2,8 @@
 #
 # make            build mwan.ko against the installed kernel headers, and the tools
 # make check      unit tests on the host, then the selftests inside a VM
+# make check-debug  the selftests again, on a debug kernel (KASAN, kmemleak,
+#                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
 # make deps       install what building and testing need (Debian 12, as root)
 
 KERNELRELEASE ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's,.*/linux-headers-,,')
@@ -25,9 +27,13 @@ check: deps
 	$(MAKE) module user
 	scripts/check.sh
 
+check-debug: deps
+	$(MAKE) user
+	scripts/check-debug.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
-.PHONY: all module user unit deps check clean
+.PHONY: all module user unit deps check check-debug clean

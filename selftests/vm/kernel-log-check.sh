@@ -42,6 +42,7 @@ benign() {
 	cat <<-'EOF'
 	kmemleak: Kernel memory leak detector initialized
 	kmemleak: Automatic memory scanning thread started
+	kmemleak: Automatic memory scanning thread ended
 	RCU CPU stall warnings timeout set to
 	EOF
 }
