@@ -265,9 +265,14 @@ int mwan_config_finalize(struct mwan_config *cfg,
 		return -ENOMEM;
 	cfg->mark_shift = __ffs(cfg->mark_mask);
 	cfg->nlinks = 0;
-	for (i = 1; i <= MWAN_LINK_ID_MAX; i++)
-		if (cfg->links[i].id)
-			cfg->link_order[cfg->nlinks++] = i;
+	cfg->nxlat = 0;
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
+		if (!cfg->links[i].id)
+			continue;
+		cfg->link_order[cfg->nlinks++] = i;
+		if (mwan_link_translates(&cfg->links[i]))
+			cfg->xlat_order[cfg->nxlat++] = i;
+	}
 	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++)
 		if (cfg->policies[i])
 			build_policy(cfg, cfg->policies[i], old, scratch);

@@ -13,8 +13,9 @@
 #include <linux/netfilter.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/mwan.h>
+#include "map4.h"
+#include "npt.h"
 #include "table.h"
-
 
 struct mwan_link {
 	char name[MWAN_NAME_MAX];
@@ -24,7 +25,15 @@ struct mwan_link {
 	u32 loss_ppm;
 	u8 id;		/* 0: this slot is empty */
 	u8 state;	/* enum mwan_link_state */
+	bool has_map4;
+	struct mwan_npt npt;	/* .len 0: no NPTv6 */
+	struct mwan_map4 map4;
 };
+
+static inline bool mwan_link_translates(const struct mwan_link *l)
+{
+	return l->npt.len || l->has_map4;
+}
 
 struct mwan_member {
 	u32 metric;
@@ -84,6 +93,8 @@ struct mwan_config {
 	bool enabled;
 	u8 nlinks;
 	u8 link_order[MWAN_LINK_ID_MAX];	/* ids of the links in use */
+	u8 nxlat;
+	u8 xlat_order[MWAN_LINK_ID_MAX];	/* ids of translating links */
 	struct mwan_link links[MWAN_LINK_ID_MAX + 1];	/* by id */
 	struct mwan_policy *policies[MWAN_POLICY_ID_MAX + 1];	/* by id */
 	unsigned int nrules;
@@ -117,6 +128,21 @@ static inline u32 mwan_link_mark(const struct mwan_config *cfg, u8 id)
 static inline u8 mwan_link_max_id(u32 mask)
 {
 	return min_t(u32, mask >> __ffs(mask), MWAN_LINK_ID_MAX);
+}
+
+/* The link that translates on device @ifindex: at most one may. */
+static inline const struct mwan_link *
+mwan_xlat_link(const struct mwan_config *cfg, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nxlat; i++) {
+		const struct mwan_link *l = &cfg->links[cfg->xlat_order[i]];
+
+		if (l->ifindex == ifindex)
+			return l;
+	}
+	return NULL;
 }
 
 static inline u32 mwan_member_weight(const struct mwan_config *cfg,

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "netlink.h"
 #include "netns.h"
+#include "npt_dev.h"
 
 static int __init mwan_init(void)
 {
@@ -18,6 +19,9 @@ static int __init mwan_init(void)
 	ret = mwan_netns_init();
 	if (ret)
 		goto err_netns;
+	ret = mwan_npt_dev_init();
+	if (ret)
+		goto err_npt;
 	ret = mwan_genl_init();
 	if (ret)
 		goto err_genl;
@@ -25,6 +29,8 @@ static int __init mwan_init(void)
 	return 0;
 
 err_genl:
+	mwan_npt_dev_exit();
+err_npt:
 	mwan_netns_exit();
 err_netns:
 	mwan_config_exit();
@@ -34,6 +40,7 @@ err_netns:
 static void __exit mwan_exit(void)
 {
 	mwan_genl_exit();
+	mwan_npt_dev_exit();	/* unhooks every device */
 	mwan_netns_exit();
 	mwan_config_exit();
 }

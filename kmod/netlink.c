@@ -3,11 +3,13 @@
  * The generic netlink family: operations, per-operation policies, replies,
  * dumps and change events. Object parsing and filling is in nl_objects.c.
  */
+#include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "netlink.h"
 #include "netns.h"
 #include "nl_objects.h"
+#include "nl_xlat.h"
 
 static struct genl_family mwan_family;
 
@@ -88,6 +90,7 @@ static int change(struct genl_info *info, mwan_change_fn fn, bool fresh)
 	struct sk_buff *reply;
 	int ret;
 
+	rtnl_lock();		/* devices stay put while NPT hooks them */
 	mutex_lock(&mn->lock);
 	old = mwan_net_config(mn);
 	cfg = old && !fresh ? mwan_config_clone(old) : mwan_config_new();
@@ -96,7 +99,7 @@ static int change(struct genl_info *info, mwan_change_fn fn, bool fresh)
 		goto out;
 	if (old)
 		cfg->hash_seed = old->hash_seed;	/* sticky keys stay put */
-	ret = fn(cfg, info, &ev);
+	ret = fn(cfg, info, &ev) ?: mwan_check_xlat(cfg, info->extack);
 	if (ret) {
 		mwan_config_free(cfg);
 		goto out;
@@ -112,6 +115,7 @@ static int change(struct genl_info *info, mwan_change_fn fn, bool fresh)
 	}
 out:
 	mutex_unlock(&mn->lock);
+	rtnl_unlock();
 	return ret;
 }
 

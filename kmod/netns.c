@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <linux/rtnetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "hooks.h"
+#include "map4_nat.h"
 #include "netns.h"
+#include "npt_dev.h"
 
 static unsigned int mwan_net_id __read_mostly;
 
@@ -46,6 +49,8 @@ static void deactivate(struct mwan_net *mn)
 {
 	if (!mn->active)
 		return;
+	mwan_npt_devs_prune(mn, NULL);
+	mwan_map4_nat_release(mn);
 	mwan_hooks_unregister(mn);
 	nf_ct_netns_put(mn->net, NFPROTO_INET);
 	mn->active = false;
@@ -70,9 +75,15 @@ static void reset_new_counters(struct mwan_net *mn,
 			mwan_stats_reset(mn->stats.policies, i);
 }
 
+/* What translation in @cfg needs is in place before it runs. */
+static int attach_xlat(struct mwan_net *mn, const struct mwan_config *cfg)
+{
+	return mwan_npt_devs_attach(mn, cfg) ?: mwan_map4_nat_attach(mn, cfg);
+}
+
 /*
  * Make @cfg the running configuration, or free it and change nothing. The
- * caller holds mn->lock and has validated every object in @cfg.
+ * caller holds RTNL and mn->lock and has validated every object in @cfg.
  */
 int mwan_net_commit(struct mwan_net *mn, struct mwan_config *cfg)
 {
@@ -82,13 +93,18 @@ int mwan_net_commit(struct mwan_net *mn, struct mwan_config *cfg)
 	ret = mwan_config_finalize(cfg, old);
 	if (!ret && !mn->active)
 		ret = activate(mn);
+	if (!ret)
+		ret = attach_xlat(mn, cfg);
 	if (ret) {
+		if (mn->active)
+			mwan_npt_devs_prune(mn, old);
 		mwan_config_free(cfg);
 		return ret;
 	}
 	reset_new_counters(mn, cfg, old);
 	rcu_assign_pointer(mn->config, cfg);
 	mwan_config_free_rcu(old);
+	mwan_npt_devs_prune(mn, cfg);
 	return 0;
 }
 
@@ -98,6 +114,7 @@ static int __net_init mwan_net_init(struct net *net)
 
 	mn->net = net;
 	mutex_init(&mn->lock);
+	INIT_LIST_HEAD(&mn->npt_devs);
 	return 0;
 }
 
@@ -105,9 +122,11 @@ static void __net_exit mwan_net_pre_exit(struct net *net)
 {
 	struct mwan_net *mn = mwan_net(net);
 
+	rtnl_lock();
 	mutex_lock(&mn->lock);
 	deactivate(mn);
 	mutex_unlock(&mn->lock);
+	rtnl_unlock();
 }
 
 /* Runs a grace period after pre_exit: no hook can see the config any more. */

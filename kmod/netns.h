@@ -16,11 +16,16 @@
  */
 struct mwan_net {
 	struct net *net;
-	struct mutex lock;	/* serialises writers; hooks take no lock */
+	struct mutex lock;	/* serialises writers, inside RTNL; hooks
+				 * take no lock
+				 */
 	struct mwan_config __rcu *config;
 	struct mwan_stats stats;
 	bool active;		/* hooks registered, conntrack held */
+	bool map4_on;		/* NAT lookups registered */
 	struct nf_hook_ops hook_ops[MWAN_NUM_HOOKS];
+	struct nf_hook_ops map4_ops[2];
+	struct list_head npt_devs;	/* devices hooked for NPTv6 */
 };
 
 struct mwan_net *mwan_net(const struct net *net);

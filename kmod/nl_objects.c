@@ -4,6 +4,7 @@
 #include <net/ipv6.h>
 #include "netns.h"
 #include "nl_objects.h"
+#include "nl_xlat.h"
 
 #define NAME_POLICY { .type = NLA_NUL_STRING, .len = MWAN_NAME_MAX - 1 }
 
@@ -24,6 +25,8 @@ const struct nla_policy mwan_link_policy[MWAN_LINK_A_MAX + 1] = {
 	[MWAN_LINK_A_WEIGHT]	= NLA_POLICY_RANGE(NLA_U32, 1, MWAN_WEIGHT_MAX),
 	[MWAN_LINK_A_RTT_US]	= { .type = NLA_U32 },
 	[MWAN_LINK_A_LOSS_PPM]	= NLA_POLICY_FULL_RANGE(NLA_U32, &loss_range),
+	[MWAN_LINK_A_NPT]	= NLA_POLICY_NESTED(mwan_npt_policy),
+	[MWAN_LINK_A_MAP4]	= NLA_POLICY_NESTED(mwan_map4_policy),
 };
 
 static const struct nla_policy member_policy[MWAN_MEMBER_A_MAX + 1] = {
@@ -333,6 +336,16 @@ int mwan_apply_link(struct mwan_config *cfg, const struct nlattr *nest,
 		l->rtt_us = nla_get_u32(tb[MWAN_LINK_A_RTT_US]);
 	if (tb[MWAN_LINK_A_LOSS_PPM])
 		l->loss_ppm = nla_get_u32(tb[MWAN_LINK_A_LOSS_PPM]);
+	if (tb[MWAN_LINK_A_NPT]) {
+		ret = mwan_apply_npt(l, tb[MWAN_LINK_A_NPT], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[MWAN_LINK_A_MAP4]) {
+		ret = mwan_apply_map4(l, tb[MWAN_LINK_A_MAP4], extack);
+		if (ret)
+			return ret;
+	}
 	*idp = id;
 	return 0;
 }
@@ -798,7 +811,8 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 	    nla_put_u32(msg, MWAN_LINK_A_WEIGHT, l->weight) ||
 	    nla_put_u32(msg, MWAN_LINK_A_RTT_US, l->rtt_us) ||
 	    nla_put_u32(msg, MWAN_LINK_A_LOSS_PPM, l->loss_ppm) ||
-	    nla_put_u32(msg, MWAN_LINK_A_MARK, mwan_link_mark(cfg, l->id)))
+	    nla_put_u32(msg, MWAN_LINK_A_MARK, mwan_link_mark(cfg, l->id)) ||
+	    mwan_fill_xlat(msg, l))
 		return -EMSGSIZE;
 	if (mn) {
 		mwan_stats_read(mn->stats.links, l->id, &t);

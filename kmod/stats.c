@@ -39,18 +39,15 @@ void mwan_stats_free(struct mwan_stats *stats)
 /* A new object starts from zero. A packet racing the reset may survive it. */
 void mwan_stats_reset(struct mwan_counters __percpu *array, unsigned int id)
 {
+	unsigned int k;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct mwan_counters *c = per_cpu_ptr(array, cpu) + id;
 
 		u64_stats_update_begin(&c->syncp);
-		u64_stats_set(&c->new_flows, 0);
-		u64_stats_set(&c->tx_packets, 0);
-		u64_stats_set(&c->tx_bytes, 0);
-		u64_stats_set(&c->rx_packets, 0);
-		u64_stats_set(&c->rx_bytes, 0);
-		u64_stats_set(&c->refused, 0);
+		for (k = 0; k < MWAN_NR_COUNTS; k++)
+			u64_stats_set(&c->v[k], 0);
 		u64_stats_update_end(&c->syncp);
 	}
 }
@@ -58,50 +55,49 @@ void mwan_stats_reset(struct mwan_counters __percpu *array, unsigned int id)
 void mwan_stats_read(struct mwan_counters __percpu *array, unsigned int id,
 		     struct mwan_totals *t)
 {
+	unsigned int k, start;
 	int cpu;
 
 	memset(t, 0, sizeof(*t));
 	for_each_possible_cpu(cpu) {
 		const struct mwan_counters *c = per_cpu_ptr(array, cpu) + id;
 		struct mwan_totals one;
-		unsigned int start;
 
 		do {
 			start = u64_stats_fetch_begin(&c->syncp);
-			one.new_flows = u64_stats_read(&c->new_flows);
-			one.tx_packets = u64_stats_read(&c->tx_packets);
-			one.tx_bytes = u64_stats_read(&c->tx_bytes);
-			one.rx_packets = u64_stats_read(&c->rx_packets);
-			one.rx_bytes = u64_stats_read(&c->rx_bytes);
-			one.refused = u64_stats_read(&c->refused);
+			for (k = 0; k < MWAN_NR_COUNTS; k++)
+				one.v[k] = u64_stats_read(&c->v[k]);
 		} while (u64_stats_fetch_retry(&c->syncp, start));
-		t->new_flows += one.new_flows;
-		t->tx_packets += one.tx_packets;
-		t->tx_bytes += one.tx_bytes;
-		t->rx_packets += one.rx_packets;
-		t->rx_bytes += one.rx_bytes;
-		t->refused += one.refused;
+		for (k = 0; k < MWAN_NR_COUNTS; k++)
+			t->v[k] += one.v[k];
 	}
 }
+
+static const u8 count_attr[MWAN_NR_COUNTS] = {
+	[MWAN_COUNT_NEW_FLOW]		= MWAN_STATS_A_NEW_FLOWS,
+	[MWAN_COUNT_TX_PACKETS]		= MWAN_STATS_A_TX_PACKETS,
+	[MWAN_COUNT_TX_BYTES]		= MWAN_STATS_A_TX_BYTES,
+	[MWAN_COUNT_RX_PACKETS]		= MWAN_STATS_A_RX_PACKETS,
+	[MWAN_COUNT_RX_BYTES]		= MWAN_STATS_A_RX_BYTES,
+	[MWAN_COUNT_REFUSED]		= MWAN_STATS_A_REFUSED,
+	[MWAN_COUNT_NPT_OUT]		= MWAN_STATS_A_NPT_OUT,
+	[MWAN_COUNT_NPT_IN]		= MWAN_STATS_A_NPT_IN,
+	[MWAN_COUNT_NPT_DROPPED]	= MWAN_STATS_A_NPT_DROPPED,
+	[MWAN_COUNT_MAP4_OUT]		= MWAN_STATS_A_MAP4_OUT,
+	[MWAN_COUNT_MAP4_IN]		= MWAN_STATS_A_MAP4_IN,
+};
 
 int mwan_stats_put(struct sk_buff *msg, int attr, const struct mwan_totals *t)
 {
 	struct nlattr *nest = nla_nest_start(msg, attr);
+	unsigned int k;
 
-	if (!nest ||
-	    nla_put_u64_64bit(msg, MWAN_STATS_A_NEW_FLOWS, t->new_flows,
-			      MWAN_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, MWAN_STATS_A_TX_PACKETS, t->tx_packets,
-			      MWAN_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, MWAN_STATS_A_TX_BYTES, t->tx_bytes,
-			      MWAN_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, MWAN_STATS_A_RX_PACKETS, t->rx_packets,
-			      MWAN_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, MWAN_STATS_A_RX_BYTES, t->rx_bytes,
-			      MWAN_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, MWAN_STATS_A_REFUSED, t->refused,
-			      MWAN_STATS_A_PAD))
+	if (!nest)
 		return -EMSGSIZE;
+	for (k = 0; k < MWAN_NR_COUNTS; k++)
+		if (nla_put_u64_64bit(msg, count_attr[k], t->v[k],
+				      MWAN_STATS_A_PAD))
+			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }

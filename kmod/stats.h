@@ -12,19 +12,33 @@
 
 struct sk_buff;
 
+/* One per MWAN_STATS_A_* counter; mwan_stats_put() maps them. */
+enum mwan_count {
+	MWAN_COUNT_NEW_FLOW,
+	MWAN_COUNT_TX_PACKETS,
+	MWAN_COUNT_TX_BYTES,
+	MWAN_COUNT_RX_PACKETS,
+	MWAN_COUNT_RX_BYTES,
+	MWAN_COUNT_REFUSED,
+	MWAN_COUNT_NPT_OUT,
+	MWAN_COUNT_NPT_IN,
+	MWAN_COUNT_NPT_DROPPED,
+	MWAN_COUNT_MAP4_OUT,
+	MWAN_COUNT_MAP4_IN,
+	MWAN_NR_COUNTS,
+	/* what mwan_count() is told: a packet and its bytes */
+	MWAN_COUNT_TX = MWAN_NR_COUNTS,
+	MWAN_COUNT_RX,
+};
+
 struct mwan_counters {
-	u64_stats_t new_flows;
-	u64_stats_t tx_packets;
-	u64_stats_t tx_bytes;
-	u64_stats_t rx_packets;
-	u64_stats_t rx_bytes;
-	u64_stats_t refused;
+	u64_stats_t v[MWAN_NR_COUNTS];
 	struct u64_stats_sync syncp;
 };
 
 /* What a reader gets: a sum over all CPUs. */
 struct mwan_totals {
-	u64 new_flows, tx_packets, tx_bytes, rx_packets, rx_bytes, refused;
+	u64 v[MWAN_NR_COUNTS];
 };
 
 struct mwan_stats {
@@ -39,16 +53,11 @@ void mwan_stats_read(struct mwan_counters __percpu *array, unsigned int id,
 		     struct mwan_totals *t);
 int mwan_stats_put(struct sk_buff *msg, int attr, const struct mwan_totals *t);
 
-enum mwan_count {
-	MWAN_COUNT_NEW_FLOW,
-	MWAN_COUNT_TX,
-	MWAN_COUNT_RX,
-	MWAN_COUNT_REFUSED,
-};
-
 /*
- * Hooks run in softirq (PRE_ROUTING) and in process context (LOCAL_OUT);
- * disabling bottom halves keeps one CPU's counters single-writer.
+ * Hooks run in softirq (PRE_ROUTING, netdev ingress) and in process context
+ * (LOCAL_OUT); disabling bottom halves keeps one CPU's counters
+ * single-writer. @what is a counter, or MWAN_COUNT_TX/RX: a packet of @len
+ * bytes.
  */
 static inline void mwan_count(struct mwan_counters __percpu *array,
 			      unsigned int id, enum mwan_count what,
@@ -60,19 +69,16 @@ static inline void mwan_count(struct mwan_counters __percpu *array,
 	c = this_cpu_ptr(array) + id;
 	u64_stats_update_begin(&c->syncp);
 	switch (what) {
-	case MWAN_COUNT_NEW_FLOW:
-		u64_stats_inc(&c->new_flows);
-		break;
 	case MWAN_COUNT_TX:
-		u64_stats_inc(&c->tx_packets);
-		u64_stats_add(&c->tx_bytes, len);
+		u64_stats_inc(&c->v[MWAN_COUNT_TX_PACKETS]);
+		u64_stats_add(&c->v[MWAN_COUNT_TX_BYTES], len);
 		break;
 	case MWAN_COUNT_RX:
-		u64_stats_inc(&c->rx_packets);
-		u64_stats_add(&c->rx_bytes, len);
+		u64_stats_inc(&c->v[MWAN_COUNT_RX_PACKETS]);
+		u64_stats_add(&c->v[MWAN_COUNT_RX_BYTES], len);
 		break;
-	case MWAN_COUNT_REFUSED:
-		u64_stats_inc(&c->refused);
+	default:
+		u64_stats_inc(&c->v[what]);
 		break;
 	}
 	u64_stats_update_end(&c->syncp);

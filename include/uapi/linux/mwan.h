@@ -25,10 +25,13 @@
  * MWAN_CMD_GLOBALS_SET   O: MWAN_A_MARK_MASK, MWAN_A_ENABLED,
  *                           MWAN_A_DEFAULT_POLICY (0 = none)
  * MWAN_CMD_LINK_NEW      MWAN_A_LINK { O: ID (lowest free if absent), R: NAME,
- *                           R: IFINDEX, O: STATE, WEIGHT, RTT_US, LOSS_PPM }
+ *                           R: IFINDEX, O: STATE, WEIGHT, RTT_US, LOSS_PPM,
+ *                           NPT, MAP4 }
  *                           reply: the new link
  * MWAN_CMD_LINK_SET      MWAN_A_LINK { R: ID or NAME, O: IFINDEX, STATE, WEIGHT,
- *                           RTT_US, LOSS_PPM }
+ *                           RTT_US, LOSS_PPM, NPT, MAP4 (each replaces the
+ *                           link's whole translation; an empty nest removes
+ *                           it; takes effect on the next packet) }
  * MWAN_CMD_LINK_DEL      MWAN_A_LINK { R: ID or NAME }; refused while a policy
  *                           uses the link
  * MWAN_CMD_LINK_GET      doit: MWAN_A_LINK { R: ID or NAME }; dump: all links.
@@ -85,6 +88,24 @@
  *   MWAN_LINK_A_LOSS_PPM  u32, 0..1000000, likewise
  *   MWAN_LINK_A_MARK      u32, read only: the mark bits of this link
  *   MWAN_LINK_A_STATS     nested MWAN_STATS_A_*, read only
+ *   MWAN_LINK_A_NPT       nested, stateless NPTv6 (RFC 6296) on the link's
+ *                         device: sources in INTERNAL leave as EXTERNAL,
+ *                         destinations in EXTERNAL arrive as INTERNAL, before
+ *                         conntrack sees them. Empty: none. At most one link
+ *                         per device may translate.
+ *     MWAN_NPT_A_INTERNAL    binary, 16 bytes, network order; bits past
+ *                            PREFIX_LEN must be zero
+ *     MWAN_NPT_A_EXTERNAL    likewise
+ *     MWAN_NPT_A_PREFIX_LEN  u8, 1..MWAN_NPT_PREFIX_MAX (both prefixes)
+ *   MWAN_LINK_A_MAP4      nested, 1:1 IPv4 mapping through conntrack NAT:
+ *                         new flows from INTERNAL_FIRST + i leaving on the
+ *                         link get source EXTERNAL_FIRST + i; new flows to
+ *                         EXTERNAL_FIRST + i arriving on it go to
+ *                         INTERNAL_FIRST + i. Empty: none.
+ *     MWAN_MAP4_A_INTERNAL_FIRST  be32 (NLA_BE32)
+ *     MWAN_MAP4_A_INTERNAL_LAST   be32, >= INTERNAL_FIRST, at most
+ *                                 MWAN_MAP4_SIZE_MAX addresses
+ *     MWAN_MAP4_A_EXTERNAL_FIRST  be32; the range must not wrap
  * MWAN_A_POLICY: NLA_NESTED
  *   MWAN_POLICY_A_ID           u32, 1..MWAN_POLICY_ID_MAX
  *   MWAN_POLICY_A_NAME         string
@@ -133,6 +154,8 @@
 #define MWAN_MAX_TIERS		8
 #define MWAN_MAX_MEMBERS	64
 #define MWAN_DEFAULT_MARK_MASK	0x3F00
+#define MWAN_NPT_PREFIX_MAX	64	/* RFC 6296 needs a spare word past it */
+#define MWAN_MAP4_SIZE_MAX	65536
 
 enum mwan_cmd {
 	MWAN_CMD_UNSPEC,
@@ -194,9 +217,29 @@ enum mwan_link_attr {
 	MWAN_LINK_A_LOSS_PPM,
 	MWAN_LINK_A_MARK,
 	MWAN_LINK_A_STATS,
+	MWAN_LINK_A_NPT,
+	MWAN_LINK_A_MAP4,
 	__MWAN_LINK_A_MAX
 };
 #define MWAN_LINK_A_MAX (__MWAN_LINK_A_MAX - 1)
+
+enum mwan_npt_attr {
+	MWAN_NPT_A_UNSPEC,
+	MWAN_NPT_A_INTERNAL,
+	MWAN_NPT_A_EXTERNAL,
+	MWAN_NPT_A_PREFIX_LEN,
+	__MWAN_NPT_A_MAX
+};
+#define MWAN_NPT_A_MAX (__MWAN_NPT_A_MAX - 1)
+
+enum mwan_map4_attr {
+	MWAN_MAP4_A_UNSPEC,
+	MWAN_MAP4_A_INTERNAL_FIRST,
+	MWAN_MAP4_A_INTERNAL_LAST,
+	MWAN_MAP4_A_EXTERNAL_FIRST,
+	__MWAN_MAP4_A_MAX
+};
+#define MWAN_MAP4_A_MAX (__MWAN_MAP4_A_MAX - 1)
 
 enum mwan_balance_mode {
 	MWAN_MODE_FLOW,		/* each new connection is placed on its own */
@@ -273,8 +316,8 @@ enum mwan_rule_attr {
 
 /*
  * Counters, all u64 (NLA_U64, 8-byte aligned is not guaranteed: read with
- * memcpy or nla_get_u64). Links fill the packet/byte and NEW_FLOWS counters;
- * policies fill NEW_FLOWS and REFUSED.
+ * memcpy or nla_get_u64). Links fill the packet/byte, NEW_FLOWS and
+ * translation counters; policies fill NEW_FLOWS and REFUSED.
  * TX is towards the link's device, RX is what arrived from it.
  */
 enum mwan_stats_attr {
@@ -286,6 +329,11 @@ enum mwan_stats_attr {
 	MWAN_STATS_A_RX_PACKETS,
 	MWAN_STATS_A_RX_BYTES,
 	MWAN_STATS_A_REFUSED,	/* new flows met by the last resort */
+	MWAN_STATS_A_NPT_OUT,	/* packets whose source NPT translated */
+	MWAN_STATS_A_NPT_IN,	/* packets whose destination NPT translated */
+	MWAN_STATS_A_NPT_DROPPED, /* packets NPT could not map (dropped) */
+	MWAN_STATS_A_MAP4_OUT,	/* new flows given an external source */
+	MWAN_STATS_A_MAP4_IN,	/* new flows sent to an internal address */
 	__MWAN_STATS_A_MAX
 };
 #define MWAN_STATS_A_MAX (__MWAN_STATS_A_MAX - 1)
