@@ -70,6 +70,11 @@ int attr_get_u64(const struct nlattr *a, uint64_t *v)
 	return attr_get(a, v, sizeof(*v));
 }
 
+int attr_get_bin(const struct nlattr *a, void *buf, size_t len)
+{
+	return attr_get(a, buf, len);
+}
+
 int attr_get_str(const struct nlattr *a, char *buf, size_t size)
 {
 	size_t len = mnl_attr_get_payload_len(a);

@@ -22,6 +22,8 @@ int attr_get_u8(const struct nlattr *a, uint8_t *v);
 int attr_get_u16(const struct nlattr *a, uint16_t *v);
 int attr_get_u32(const struct nlattr *a, uint32_t *v);
 int attr_get_u64(const struct nlattr *a, uint64_t *v);
+/* Exactly @len bytes of binary payload, like an address */
+int attr_get_bin(const struct nlattr *a, void *buf, size_t len);
 /* NUL terminated string of at most @size - 1 bytes */
 int attr_get_str(const struct nlattr *a, char *buf, size_t size);
 

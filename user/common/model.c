@@ -42,6 +42,20 @@ static const struct field link_fields[] = {
 	FIELD(struct mwan_link, MWAN_LINK_A_MARK, mark, true),
 };
 
+static const struct field npt_fields[] = {
+	FIELD(struct mwan_link_npt, MWAN_NPT_A_PREFIX_LEN, prefix_len, false),
+};
+
+/* be32 kept in network order: put and read as raw 4 bytes */
+#define MAP4_FIELD(attr, member) \
+	FIELD(struct mwan_link_map4, attr, member, false)
+
+static const struct field map4_fields[] = {
+	MAP4_FIELD(MWAN_MAP4_A_INTERNAL_FIRST, internal_first),
+	MAP4_FIELD(MWAN_MAP4_A_INTERNAL_LAST, internal_last),
+	MAP4_FIELD(MWAN_MAP4_A_EXTERNAL_FIRST, external_first),
+};
+
 static const struct field member_fields[] = {
 	FIELD(struct mwan_member, MWAN_MEMBER_A_LINK, link, false),
 	FIELD(struct mwan_member, MWAN_MEMBER_A_METRIC, metric, false),
@@ -138,6 +152,13 @@ static bool put_name(struct nlmsghdr *nlh, size_t size, uint32_t set,
 	       mnl_attr_put_strz_check(nlh, size, attr, name);
 }
 
+static bool put_bin(struct nlmsghdr *nlh, size_t size, uint32_t set,
+		    uint16_t attr, size_t len, const void *data)
+{
+	return !(set & BIT(attr)) ||
+	       mnl_attr_put_check(nlh, size, attr, len, data);
+}
+
 static bool put_prefix(struct nlmsghdr *nlh, size_t size, uint16_t attr,
 		       uint16_t len_attr, const struct mwan_prefix *p)
 {
@@ -175,6 +196,43 @@ bool mwan_put_globals(struct nlmsghdr *nlh, size_t size,
 			  ARRAY_SIZE(globals_fields));
 }
 
+/* An empty nest, when no field is set, turns the translation off. */
+static bool put_npt(struct nlmsghdr *nlh, size_t size,
+		    const struct mwan_link *l)
+{
+	const struct mwan_link_npt *n = &l->npt;
+	struct nlattr *nest;
+
+	if (!HAS(l, MWAN_LINK_A_NPT))
+		return true;
+	nest = nest_start(nlh, size, MWAN_LINK_A_NPT);
+	if (!nest)
+		return false;
+	return nest_end(nlh, nest,
+			put_bin(nlh, size, n->set, MWAN_NPT_A_INTERNAL,
+				sizeof(n->internal), n->internal) &&
+			put_bin(nlh, size, n->set, MWAN_NPT_A_EXTERNAL,
+				sizeof(n->external), n->external) &&
+			put_fields(nlh, size, n, n->set, npt_fields,
+				   ARRAY_SIZE(npt_fields)));
+}
+
+static bool put_map4(struct nlmsghdr *nlh, size_t size,
+		     const struct mwan_link *l)
+{
+	const struct mwan_link_map4 *m = &l->map4;
+	struct nlattr *nest;
+
+	if (!HAS(l, MWAN_LINK_A_MAP4))
+		return true;
+	nest = nest_start(nlh, size, MWAN_LINK_A_MAP4);
+	if (!nest)
+		return false;
+	return nest_end(nlh, nest,
+			put_fields(nlh, size, m, m->set, map4_fields,
+				   ARRAY_SIZE(map4_fields)));
+}
+
 bool mwan_put_link(struct nlmsghdr *nlh, size_t size, uint16_t type,
 		   const struct mwan_link *l)
 {
@@ -185,7 +243,9 @@ bool mwan_put_link(struct nlmsghdr *nlh, size_t size, uint16_t type,
 	return nest_end(nlh, nest,
 			put_fields(nlh, size, l, l->set, link_fields,
 				   ARRAY_SIZE(link_fields)) &&
-			put_name(nlh, size, l->set, MWAN_LINK_A_NAME, l->name));
+			put_name(nlh, size, l->set, MWAN_LINK_A_NAME,
+				 l->name) &&
+			put_npt(nlh, size, l) && put_map4(nlh, size, l));
 }
 
 static bool put_member(struct nlmsghdr *nlh, size_t size,
@@ -332,6 +392,49 @@ static int parse_name_attr(const struct nlattr *a, uint32_t *set,
 	return 0;
 }
 
+static int parse_bin_attr(const struct nlattr *a, uint32_t *set,
+			  uint16_t attr, void *buf, size_t len)
+{
+	if (!a)
+		return 0;
+	if (attr_get_bin(a, buf, len))
+		return -EINVAL;
+	*set |= BIT(attr);
+	return 0;
+}
+
+static int parse_npt(const struct nlattr *nest, struct mwan_link_npt *n)
+{
+	const struct nlattr *tb[MWAN_NPT_A_MAX + 1];
+	int err;
+
+	err = attr_parse_nested(nest, tb, MWAN_NPT_A_MAX);
+	if (!err)
+		err = parse_bin_attr(tb[MWAN_NPT_A_INTERNAL], &n->set,
+				     MWAN_NPT_A_INTERNAL, n->internal,
+				     sizeof(n->internal));
+	if (!err)
+		err = parse_bin_attr(tb[MWAN_NPT_A_EXTERNAL], &n->set,
+				     MWAN_NPT_A_EXTERNAL, n->external,
+				     sizeof(n->external));
+	if (!err)
+		err = get_fields(n, &n->set, npt_fields,
+				 ARRAY_SIZE(npt_fields), tb);
+	return err;
+}
+
+static int parse_map4(const struct nlattr *nest, struct mwan_link_map4 *m)
+{
+	const struct nlattr *tb[MWAN_MAP4_A_MAX + 1];
+	int err;
+
+	err = attr_parse_nested(nest, tb, MWAN_MAP4_A_MAX);
+	if (!err)
+		err = get_fields(m, &m->set, map4_fields,
+				 ARRAY_SIZE(map4_fields), tb);
+	return err;
+}
+
 int mwan_parse_link(const struct nlattr *nest, struct mwan_link *l)
 {
 	const struct nlattr *tb[MWAN_LINK_A_MAX + 1];
@@ -348,6 +451,14 @@ int mwan_parse_link(const struct nlattr *nest, struct mwan_link *l)
 	if (!err && tb[MWAN_LINK_A_STATS]) {
 		err = parse_stats(tb[MWAN_LINK_A_STATS], &l->stats);
 		MARK(l, MWAN_LINK_A_STATS);
+	}
+	if (!err && tb[MWAN_LINK_A_NPT]) {
+		err = parse_npt(tb[MWAN_LINK_A_NPT], &l->npt);
+		MARK(l, MWAN_LINK_A_NPT);
+	}
+	if (!err && tb[MWAN_LINK_A_MAP4]) {
+		err = parse_map4(tb[MWAN_LINK_A_MAP4], &l->map4);
+		MARK(l, MWAN_LINK_A_MAP4);
 	}
 	return err;
 }
@@ -515,6 +626,22 @@ struct mwan_rule *mwan_rule_by_name(const struct mwan_config *cfg,
 		if (!strcmp(cfg->rules[i].name, name))
 			return &cfg->rules[i];
 	return NULL;
+}
+
+bool mwan_link_has_npt(const struct mwan_link *l)
+{
+	return HAS(l, MWAN_LINK_A_NPT) &&
+	       l->npt.set == (BIT(MWAN_NPT_A_INTERNAL) |
+			      BIT(MWAN_NPT_A_EXTERNAL) |
+			      BIT(MWAN_NPT_A_PREFIX_LEN));
+}
+
+bool mwan_link_has_map4(const struct mwan_link *l)
+{
+	return HAS(l, MWAN_LINK_A_MAP4) &&
+	       l->map4.set == (BIT(MWAN_MAP4_A_INTERNAL_FIRST) |
+			       BIT(MWAN_MAP4_A_INTERNAL_LAST) |
+			       BIT(MWAN_MAP4_A_EXTERNAL_FIRST));
 }
 
 void mwan_policy_release(struct mwan_policy *p)

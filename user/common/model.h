@@ -19,6 +19,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/mwan.h>
+#include <linux/types.h>
 
 #include "parse.h"
 
@@ -40,6 +41,25 @@ struct mwan_globals {
 	unsigned int line;
 };
 
+/*
+ * A link's translations. With MWAN_LINK_A_NPT (MAP4) in the link's set the
+ * nest is put, holding the fields set here: none makes the empty nest that
+ * turns the translation off.
+ */
+struct mwan_link_npt {
+	uint32_t set;			/* BIT(MWAN_NPT_A_*) */
+	uint8_t internal[16];		/* network order */
+	uint8_t external[16];
+	uint8_t prefix_len;
+};
+
+struct mwan_link_map4 {
+	uint32_t set;			/* BIT(MWAN_MAP4_A_*) */
+	__be32 internal_first;		/* network order, as on the wire */
+	__be32 internal_last;
+	__be32 external_first;
+};
+
 struct mwan_link {
 	uint32_t set;			/* BIT(MWAN_LINK_A_*) */
 	uint32_t id;
@@ -51,6 +71,8 @@ struct mwan_link {
 	uint32_t loss_ppm;
 	uint32_t mark;
 	struct mwan_stats stats;
+	struct mwan_link_npt npt;
+	struct mwan_link_map4 map4;
 	unsigned int line;
 };
 
@@ -138,6 +160,10 @@ struct mwan_policy *mwan_policy_by_name(const struct mwan_config *cfg,
 					const char *name);
 struct mwan_rule *mwan_rule_by_name(const struct mwan_config *cfg,
 				    const char *name);
+
+/* Whether the link has the translation with all its fields. */
+bool mwan_link_has_npt(const struct mwan_link *l);
+bool mwan_link_has_map4(const struct mwan_link *l);
 
 void mwan_policy_release(struct mwan_policy *p);
 /* Free what @cfg holds and zero it, ready for reuse. */

@@ -166,6 +166,86 @@ int parse_prefix(const char *s, struct mwan_prefix *p)
 	return 0;
 }
 
+/*
+ * RFC 6296 translates a prefix of at most /64 (one word past it absorbs the
+ * checksum difference); "/LEN" is required since /128 would mean a host.
+ */
+int parse_npt_prefix(const char *s, struct mwan_prefix *p)
+{
+	int err;
+
+	if (!strchr(s, '/'))
+		return -EINVAL;
+	err = parse_prefix(s, p);
+	if (!err && p->family != AF_INET6)
+		return -EINVAL;
+	if (!err && (p->len < 1 || p->len > MWAN_NPT_PREFIX_MAX))
+		return -ERANGE;
+	return err;
+}
+
+static int parse_addr4(const char *s, uint32_t *addr)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*addr = ntohl(a.s_addr);
+	return 0;
+}
+
+int parse_range4(const char *s, uint32_t *first, uint32_t *last)
+{
+	char buf[RANGE4_STRLEN];
+	struct mwan_prefix p;
+	uint32_t lo, hi;
+	char *dash;
+	int err;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	if (strchr(buf, '/')) {
+		err = parse_prefix(buf, &p);
+		/* "/33" is no range of addresses at all */
+		if (err == -ERANGE || (!err && p.family != AF_INET))
+			return -EINVAL;
+		if (err)
+			return err;
+		memcpy(&lo, p.addr, 4);
+		lo = ntohl(lo);
+		/* 64 bits: shifting a u32 by 32 is undefined */
+		hi = lo | (uint32_t)(UINT64_C(0xffffffff) >> p.len);
+	} else {
+		dash = strchr(buf, '-');
+		if (dash)
+			*dash = '\0';
+		err = parse_addr4(buf, &lo);
+		hi = lo;
+		if (!err && dash)
+			err = parse_addr4(dash + 1, &hi);
+		if (err)
+			return err;
+		if (hi < lo)
+			return -ERANGE;
+	}
+	*first = lo;
+	*last = hi;
+	return 0;
+}
+
+/* The same arithmetic as the kernel's mwan_map4_init(), said in detail. */
+int map4_check(uint32_t first, uint32_t last, uint32_t ext_first)
+{
+	if (last < first)
+		return -ERANGE;
+	if (last - first > MWAN_MAP4_SIZE_MAX - 1)
+		return -E2BIG;
+	if (last - first > UINT32_MAX - ext_first)
+		return -EOVERFLOW;
+	return 0;
+}
+
 int parse_port_range(const char *s, uint16_t *min, uint16_t *max)
 {
 	char buf[16];
@@ -310,5 +390,22 @@ const char *format_prefix(const struct mwan_prefix *p, char *buf, size_t len)
 		snprintf(buf, len, "?");
 	else
 		snprintf(buf, len, "%s/%u", addr, p->len);
+	return buf;
+}
+
+const char *format_range4(uint32_t first, uint32_t last, char *buf,
+			  size_t len)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct in_addr in;
+
+	in.s_addr = htonl(first);
+	inet_ntop(AF_INET, &in, a, sizeof(a));
+	in.s_addr = htonl(last);
+	inet_ntop(AF_INET, &in, b, sizeof(b));
+	if (first == last)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s-%s", a, b);
 	return buf;
 }

@@ -7,6 +7,8 @@
  *   -ERANGE        well formed, but out of range
  *   -EDOM          bits set outside a mask (prefix host bits, mark value)
  *   -ENAMETOOLONG  a name longer than MWAN_NAME_MAX - 1 bytes
+ *   -E2BIG         more addresses than the kernel maps
+ *   -EOVERFLOW     a range that would run past the end of the address space
  */
 #ifndef MWAN_PARSE_H
 #define MWAN_PARSE_H
@@ -25,6 +27,8 @@ struct mwan_prefix {
 
 /* Longest "ffff:...:ffff/128" plus NUL */
 #define PREFIX_STRLEN	(46 + 4 + 1)
+/* Longest "255.255.255.255-255.255.255.255" plus NUL */
+#define RANGE4_STRLEN	(2 * 15 + 1 + 1)
 
 struct word {
 	const char *name;
@@ -46,6 +50,19 @@ int parse_mark(const char *s, uint32_t *mark, uint32_t *mask);
 int parse_mark_mask(const char *s, uint32_t *mask);
 int parse_proto(const char *s, uint8_t *proto);
 int parse_word(const char *s, const struct word *words, unsigned int *v);
+/* An IPv6 PREFIX/LEN for NPTv6: the length is required, 1..64. */
+int parse_npt_prefix(const char *s, struct mwan_prefix *p);
+/*
+ * IPv4 "A", "A-B" or "PREFIX/LEN" (every address of the prefix, network
+ * and broadcast address too) as a range in host order; -ERANGE if B < A.
+ */
+int parse_range4(const char *s, uint32_t *first, uint32_t *last);
+/*
+ * Whether internal [@first, @last] can map 1:1 onto the addresses from
+ * @ext_first on (host order): -ERANGE if reversed, -E2BIG if more than
+ * MWAN_MAP4_SIZE_MAX addresses, -EOVERFLOW if past 255.255.255.255.
+ */
+int map4_check(uint32_t first, uint32_t last, uint32_t ext_first);
 
 /* The table's name for @v, or NULL if the value has none. */
 const char *word_name(const struct word *words, unsigned int v);
@@ -55,6 +72,9 @@ const char *proto_name(uint8_t proto);
 bool proto_has_ports(uint8_t proto);
 /* "192.0.2.0/24"; @buf needs PREFIX_STRLEN bytes */
 const char *format_prefix(const struct mwan_prefix *p, char *buf, size_t len);
+/* "10.0.0.1-10.0.0.6", or "10.0.0.1" alone; host order, RANGE4_STRLEN */
+const char *format_range4(uint32_t first, uint32_t last, char *buf,
+			  size_t len);
 /* Whether @mask is contiguous and 1..8 bits wide, as MWAN_A_MARK_MASK needs. */
 bool mark_mask_valid(uint32_t mask);
 

@@ -5,6 +5,7 @@
  * References to other objects stay names here: the command line resolves
  * them in the kernel, a config file within itself.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
@@ -15,12 +16,15 @@
 struct keyword {
 	const char *name;
 	int (*fn)(void *obj, const char *val);
+	/* instead of fn: two values, or with "set" "off" alone (both NULL) */
+	int (*fn_pair)(void *obj, const char *val, const char *val2);
 	bool flag;		/* takes no value */
 	bool repeat;		/* may be given more than once */
 	bool add_only;		/* not with "set" */
 };
 
 #define KW(n, f, ...)	{ .name = n, .fn = f, __VA_ARGS__ }
+#define KW_PAIR(n, f)	{ .name = n, .fn_pair = f }
 
 static const struct keyword *keyword_find(const struct keyword *kw,
 					  const char *s)
@@ -31,11 +35,36 @@ static const struct keyword *keyword_find(const struct keyword *kw,
 	return NULL;
 }
 
+/* The words after a pair keyword: how many it took, or an error. */
+static int args_pair(const struct keyword *kw, enum args_mode mode,
+		     void *obj, int argc, char **argv)
+{
+	int err;
+
+	if (argc && !strcmp(argv[0], "off")) {
+		/* a new object has nothing to turn off */
+		if (mode == ARGS_ADD) {
+			pr_err("\"%s off\" is only valid with \"set\"",
+			       kw->name);
+			return -E_USAGE;
+		}
+		err = kw->fn_pair(obj, NULL, NULL);
+		return err ? err : 1;
+	}
+	if (argc < 2) {
+		pr_err("\"%s\" needs two values%s", kw->name,
+		       mode == ARGS_SET ? " or \"off\"" : "");
+		return -E_USAGE;
+	}
+	err = kw->fn_pair(obj, argv[0], argv[1]);
+	return err ? err : 2;
+}
+
 static int args_parse(const struct keyword *kws, enum args_mode mode,
 		      void *obj, int argc, char **argv)
 {
 	uint64_t seen = 0;
-	int i, err;
+	int i, used, err;
 
 	for (i = 0; i < argc; i++) {
 		const struct keyword *kw = keyword_find(kws, argv[i]);
@@ -56,6 +85,14 @@ static int args_parse(const struct keyword *kws, enum args_mode mode,
 			return -E_USAGE;
 		}
 		seen |= bit;
+		if (kw->fn_pair) {
+			used = args_pair(kw, mode, obj, argc - i - 1,
+					 argv + i + 1);
+			if (used < 0)
+				return used;
+			i += used;
+			continue;
+		}
 		if (!kw->flag) {
 			if (++i == argc) {
 				pr_err("\"%s\" needs a value", kw->name);
@@ -249,6 +286,109 @@ static int l_loss(void *obj, const char *s)
 	return args_u32("loss", s, 0, 1000000, &l->loss_ppm);
 }
 
+static int npt_prefix(const char *s, struct mwan_prefix *p)
+{
+	int err = parse_npt_prefix(s, p);
+
+	if (err == -EDOM)
+		pr_err("invalid NPT prefix \"%s\": host bits set", s);
+	else if (err == -ERANGE)
+		pr_err("invalid NPT prefix \"%s\": length must be 1..%d", s,
+		       MWAN_NPT_PREFIX_MAX);
+	else if (err)
+		pr_err("invalid NPT prefix \"%s\" (IPv6 PREFIX/LEN)", s);
+	return err;
+}
+
+/* "npt INTERNAL/LEN EXTERNAL/LEN", or "npt off" (NULL) */
+static int l_npt(void *obj, const char *in, const char *ext)
+{
+	struct mwan_link *l = obj;
+	struct mwan_prefix pi, pe;
+
+	MARK(l, MWAN_LINK_A_NPT);
+	memset(&l->npt, 0, sizeof(l->npt));
+	if (!in)
+		return 0;
+	if (npt_prefix(in, &pi) || npt_prefix(ext, &pe))
+		return -EINVAL;
+	/* RFC 6296 maps prefixes of equal length only */
+	if (pi.len != pe.len) {
+		pr_err("NPT prefixes \"%s\" and \"%s\" differ in length", in,
+		       ext);
+		return -EINVAL;
+	}
+	memcpy(l->npt.internal, pi.addr, sizeof(l->npt.internal));
+	memcpy(l->npt.external, pe.addr, sizeof(l->npt.external));
+	l->npt.prefix_len = pi.len;
+	l->npt.set = BIT(MWAN_NPT_A_INTERNAL) | BIT(MWAN_NPT_A_EXTERNAL) |
+		     BIT(MWAN_NPT_A_PREFIX_LEN);
+	return 0;
+}
+
+static int map4_range(const char *s, uint32_t *first, uint32_t *last)
+{
+	int err = parse_range4(s, first, last);
+
+	if (err == -EDOM)
+		pr_err("invalid map4 prefix \"%s\": host bits set", s);
+	else if (err == -ERANGE)
+		pr_err("invalid map4 range \"%s\": last address below first",
+		       s);
+	else if (err)
+		pr_err("invalid map4 addresses \"%s\" (A, A-B or PREFIX/LEN)",
+		       s);
+	return err;
+}
+
+/* The internal range fits the kernel's limits, mapped from @ext on. */
+static int map4_fits(const char *in, const char *ext, uint32_t first,
+		     uint32_t last, uint32_t ext_first)
+{
+	int err = map4_check(first, last, ext_first);
+
+	if (err == -E2BIG)
+		pr_err("map4 range \"%s\" holds more than %d addresses", in,
+		       MWAN_MAP4_SIZE_MAX);
+	else if (err == -EOVERFLOW)
+		pr_err("map4 range \"%s\" from \"%s\" runs past 255.255.255.255",
+		       in, ext);
+	return err;
+}
+
+/*
+ * "map4 INTERNAL EXTERNAL", or "map4 off" (NULL). An EXTERNAL of one
+ * address is the first of the external range; a range or prefix must be
+ * as large as INTERNAL.
+ */
+static int l_map4(void *obj, const char *in, const char *ext)
+{
+	uint32_t first, last, ext_first, ext_last;
+	struct mwan_link *l = obj;
+
+	MARK(l, MWAN_LINK_A_MAP4);
+	memset(&l->map4, 0, sizeof(l->map4));
+	if (!in)
+		return 0;
+	if (map4_range(in, &first, &last) ||
+	    map4_range(ext, &ext_first, &ext_last))
+		return -EINVAL;
+	if (ext_last != ext_first && ext_last - ext_first != last - first) {
+		pr_err("map4 ranges \"%s\" and \"%s\" differ in size", in,
+		       ext);
+		return -EINVAL;
+	}
+	if (map4_fits(in, ext, first, last, ext_first))
+		return -EINVAL;
+	l->map4.internal_first = htonl(first);
+	l->map4.internal_last = htonl(last);
+	l->map4.external_first = htonl(ext_first);
+	l->map4.set = BIT(MWAN_MAP4_A_INTERNAL_FIRST) |
+		      BIT(MWAN_MAP4_A_INTERNAL_LAST) |
+		      BIT(MWAN_MAP4_A_EXTERNAL_FIRST);
+	return 0;
+}
+
 static const struct keyword link_kw[] = {
 	KW("id", l_id, .add_only = true),
 	KW("dev", l_dev),
@@ -256,6 +396,8 @@ static const struct keyword link_kw[] = {
 	KW("state", l_state),
 	KW("rtt", l_rtt),
 	KW("loss", l_loss),
+	KW_PAIR("npt", l_npt),
+	KW_PAIR("map4", l_map4),
 	{ }
 };
 

@@ -121,7 +121,16 @@ static int line_link_set(struct mwan_config *cfg, int argc, char **argv)
 		l->rtt_us = s.rtt_us;
 	if (HAS(&s, MWAN_LINK_A_LOSS_PPM))
 		l->loss_ppm = s.loss_ppm;
+	if (HAS(&s, MWAN_LINK_A_NPT))
+		l->npt = s.npt;
+	if (HAS(&s, MWAN_LINK_A_MAP4))
+		l->map4 = s.map4;
 	l->set |= s.set;
+	/* the file adds the link: after "off" it has none, so no nest */
+	if (HAS(l, MWAN_LINK_A_NPT) && !l->npt.set)
+		l->set &= ~BIT(MWAN_LINK_A_NPT);
+	if (HAS(l, MWAN_LINK_A_MAP4) && !l->map4.set)
+		l->set &= ~BIT(MWAN_LINK_A_MAP4);
 	return 0;
 }
 

@@ -6,10 +6,12 @@
  * always, null for what the kernel did not send or the object does not
  * match on. docs/mwanctl.8 describes both; keep it in step.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "json.h"
@@ -84,6 +86,75 @@ static uint64_t stat(const struct mwan_stats *s, unsigned int attr)
 	return s->set & BIT(attr) ? s->v[attr] : 0;
 }
 
+/* The internal and external ranges of a map4, host order */
+struct range4 {
+	uint32_t first, last, ext_first, ext_last;
+};
+
+static struct range4 map4_ranges(const struct mwan_link_map4 *m)
+{
+	struct range4 r;
+
+	r.first = ntohl(m->internal_first);
+	r.last = ntohl(m->internal_last);
+	r.ext_first = ntohl(m->external_first);
+	r.ext_last = r.ext_first + (r.last - r.first);
+	return r;
+}
+
+static void npt_prefixes(const struct mwan_link_npt *n,
+			 struct mwan_prefix *in, struct mwan_prefix *ext)
+{
+	in->family = AF_INET6;
+	in->len = n->prefix_len;
+	memcpy(in->addr, n->internal, sizeof(in->addr));
+	*ext = *in;
+	memcpy(ext->addr, n->external, sizeof(ext->addr));
+}
+
+/* Details go on a line of their own, else on the object's line. */
+static const char *detail_sep(bool details)
+{
+	return details ? "\n    " : " ";
+}
+
+static void print_npt(const struct mwan_link *l, bool details)
+{
+	const struct mwan_stats *s = &l->stats;
+	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
+	struct mwan_prefix in, ext;
+
+	if (!mwan_link_has_npt(l))
+		return;
+	npt_prefixes(&l->npt, &in, &ext);
+	printf("%snpt %s -> %s", detail_sep(details),
+	       format_prefix(&in, a, sizeof(a)),
+	       format_prefix(&ext, b, sizeof(b)));
+	if (details && HAS(l, MWAN_LINK_A_STATS))
+		printf(" packets out %" PRIu64 " in %" PRIu64
+		       " dropped %" PRIu64, stat(s, MWAN_STATS_A_NPT_OUT),
+		       stat(s, MWAN_STATS_A_NPT_IN),
+		       stat(s, MWAN_STATS_A_NPT_DROPPED));
+}
+
+static void print_map4(const struct mwan_link *l, bool details)
+{
+	const struct mwan_stats *s = &l->stats;
+	char a[RANGE4_STRLEN], b[RANGE4_STRLEN];
+	struct range4 r;
+
+	if (!mwan_link_has_map4(l))
+		return;
+	r = map4_ranges(&l->map4);
+	printf("%smap4 %s -> %s", detail_sep(details),
+	       format_range4(r.first, r.last, a, sizeof(a)),
+	       format_range4(r.ext_first, r.ext_last, b, sizeof(b)));
+	if (details && HAS(l, MWAN_LINK_A_STATS))
+		printf(" flows out %" PRIu64 " in %" PRIu64,
+		       stat(s, MWAN_STATS_A_MAP4_OUT),
+		       stat(s, MWAN_STATS_A_MAP4_IN));
+}
+
 void print_link(const struct mwan_link *l, bool details)
 {
 	const struct mwan_stats *s = &l->stats;
@@ -105,14 +176,17 @@ void print_link(const struct mwan_link *l, bool details)
 		printf(" rtt %u", l->rtt_us);
 	if (HAS(l, MWAN_LINK_A_LOSS_PPM))
 		printf(" loss %u", l->loss_ppm);
+	if (details && HAS(l, MWAN_LINK_A_STATS))
+		printf("\n    flows %" PRIu64 " tx %" PRIu64 " packets %" PRIu64
+		       " bytes rx %" PRIu64 " packets %" PRIu64 " bytes",
+		       stat(s, MWAN_STATS_A_NEW_FLOWS),
+		       stat(s, MWAN_STATS_A_TX_PACKETS),
+		       stat(s, MWAN_STATS_A_TX_BYTES),
+		       stat(s, MWAN_STATS_A_RX_PACKETS),
+		       stat(s, MWAN_STATS_A_RX_BYTES));
+	print_npt(l, details);
+	print_map4(l, details);
 	putchar('\n');
-	if (!details || !HAS(l, MWAN_LINK_A_STATS))
-		return;
-	printf("    flows %" PRIu64 " tx %" PRIu64 " packets %" PRIu64
-	       " bytes rx %" PRIu64 " packets %" PRIu64 " bytes\n",
-	       stat(s, MWAN_STATS_A_NEW_FLOWS),
-	       stat(s, MWAN_STATS_A_TX_PACKETS), stat(s, MWAN_STATS_A_TX_BYTES),
-	       stat(s, MWAN_STATS_A_RX_PACKETS), stat(s, MWAN_STATS_A_RX_BYTES));
 }
 
 /* A member's own weight, or its link's when it has none. */
@@ -298,6 +372,11 @@ static const struct stat_key link_stat_keys[] = {
 	{ MWAN_STATS_A_TX_BYTES, "tx_bytes" },
 	{ MWAN_STATS_A_RX_PACKETS, "rx_packets" },
 	{ MWAN_STATS_A_RX_BYTES, "rx_bytes" },
+	{ MWAN_STATS_A_NPT_OUT, "npt_out" },
+	{ MWAN_STATS_A_NPT_IN, "npt_in" },
+	{ MWAN_STATS_A_NPT_DROPPED, "npt_dropped" },
+	{ MWAN_STATS_A_MAP4_OUT, "map4_out" },
+	{ MWAN_STATS_A_MAP4_IN, "map4_in" },
 };
 
 static const struct stat_key policy_stat_keys[] = {
@@ -343,6 +422,48 @@ void json_globals(struct json *j, const char *key,
 	json_obj_close(j);
 }
 
+static void json_npt(struct json *j, const struct mwan_link *l)
+{
+	char buf[PREFIX_STRLEN];
+	struct mwan_prefix in, ext;
+
+	if (!mwan_link_has_npt(l)) {
+		json_null(j, "npt");
+		return;
+	}
+	npt_prefixes(&l->npt, &in, &ext);
+	json_obj_open(j, "npt");
+	json_str(j, "internal", format_prefix(&in, buf, sizeof(buf)));
+	json_str(j, "external", format_prefix(&ext, buf, sizeof(buf)));
+	json_u64(j, "prefix_len", l->npt.prefix_len);
+	json_obj_close(j);
+}
+
+static void json_addr4(struct json *j, const char *key, uint32_t addr)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct in_addr in = { htonl(addr) };
+
+	json_str(j, key, inet_ntop(AF_INET, &in, buf, sizeof(buf)));
+}
+
+static void json_map4(struct json *j, const struct mwan_link *l)
+{
+	struct range4 r;
+
+	if (!mwan_link_has_map4(l)) {
+		json_null(j, "map4");
+		return;
+	}
+	r = map4_ranges(&l->map4);
+	json_obj_open(j, "map4");
+	json_addr4(j, "internal_first", r.first);
+	json_addr4(j, "internal_last", r.last);
+	json_addr4(j, "external_first", r.ext_first);
+	json_addr4(j, "external_last", r.ext_last);
+	json_obj_close(j);
+}
+
 void json_link(struct json *j, const char *key, const struct mwan_link *l)
 {
 	char buf[IF_NAMESIZE];
@@ -359,6 +480,8 @@ void json_link(struct json *j, const char *key, const struct mwan_link *l)
 	json_opt_u32(j, "weight", HAS(l, MWAN_LINK_A_WEIGHT), l->weight);
 	json_opt_u32(j, "rtt_us", HAS(l, MWAN_LINK_A_RTT_US), l->rtt_us);
 	json_opt_u32(j, "loss_ppm", HAS(l, MWAN_LINK_A_LOSS_PPM), l->loss_ppm);
+	json_npt(j, l);
+	json_map4(j, l);
 	json_stats(j, &l->stats, HAS(l, MWAN_LINK_A_STATS), link_stat_keys,
 		   ARRAY_SIZE(link_stat_keys));
 	json_obj_close(j);

@@ -4,6 +4,7 @@
  * config file parser builds a model, the model a MWAN_CMD_CONFIG_REPLACE
  * request, and the request is walked back with libmnl to check that every
  * attribute has the type, size, nesting and value that <linux/mwan.h> says.
+ * Replies built the same way check what "show" prints of them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "attr.h"
+#include "json.h"
 #include "ktap.h"
 #include "mwanctl.h"
 
@@ -525,6 +527,48 @@ static void test_config_errors(void)
 		{ "rule add r policy p proto 0\n", "invalid protocol" },
 		{ "rule add r policy p dport 2-1 proto tcp\n",
 		  "invalid port range" },
+		{ "link add a dev lo npt 2001:db8::/48\n",
+		  "t.conf:1: \"npt\" needs two values" },
+		{ "link add a dev lo\nlink set a npt\n",
+		  "t.conf:2: \"npt\" needs two values or \"off\"" },
+		{ "link add a dev lo npt off\n",
+		  "t.conf:1: \"npt off\" is only valid with \"set\"" },
+		{ "link add a dev lo map4 off\n",
+		  "t.conf:1: \"map4 off\" is only valid with \"set\"" },
+		{ "link add a dev lo npt 2001:db8::/48 2001:db8:1::/48 npt off\n",
+		  "\"npt\" given twice" },
+		{ "link add a dev lo npt 2001:db8::1/48 2001:db8:1::/48\n",
+		  "t.conf:1: invalid NPT prefix \"2001:db8::1/48\": host bits set" },
+		{ "link add a dev lo npt 2001:db8::/48 2001:db8:1::1/48\n",
+		  "invalid NPT prefix \"2001:db8:1::1/48\": host bits set" },
+		{ "link add a dev lo npt 2001:db8::/96 2001:db8:1::/96\n",
+		  "invalid NPT prefix \"2001:db8::/96\": length must be 1..64" },
+		{ "link add a dev lo npt 10.0.0.0/8 2001:db8:1::/48\n",
+		  "invalid NPT prefix \"10.0.0.0/8\" (IPv6 PREFIX/LEN)" },
+		{ "link add a dev lo npt 2001:db8:: 2001:db8:1::\n",
+		  "invalid NPT prefix \"2001:db8::\" (IPv6 PREFIX/LEN)" },
+		{ "link add a dev lo npt 3d06:bad:b01::/60 2600:1700:2f71:c00::/56\n",
+		  "NPT prefixes \"3d06:bad:b01::/60\" and \"2600:1700:2f71:c00::/56\" differ in length" },
+		{ "link add a dev lo map4 10.0.0.1\n",
+		  "t.conf:1: \"map4\" needs two values" },
+		{ "link add a dev lo map4 10.0.0.9-10.0.0.1 192.0.2.1\n",
+		  "invalid map4 range \"10.0.0.9-10.0.0.1\": last address below first" },
+		{ "link add a dev lo map4 10.0.0.1/24 192.0.2.0/24\n",
+		  "invalid map4 prefix \"10.0.0.1/24\": host bits set" },
+		{ "link add a dev lo map4 10.0.0.0/24 192.0.2.1/24\n",
+		  "invalid map4 prefix \"192.0.2.1/24\": host bits set" },
+		{ "link add a dev lo map4 10.0.0.1-x 192.0.2.1\n",
+		  "invalid map4 addresses \"10.0.0.1-x\" (A, A-B or PREFIX/LEN)" },
+		{ "link add a dev lo map4 10.0.0.1 2001:db8::1\n",
+		  "invalid map4 addresses \"2001:db8::1\"" },
+		{ "link add a dev lo map4 10.0.0.0/15 192.0.2.1\n",
+		  "map4 range \"10.0.0.0/15\" holds more than 65536 addresses" },
+		{ "link add a dev lo map4 10.0.0.0/24 255.255.254.0/23\n",
+		  "map4 ranges \"10.0.0.0/24\" and \"255.255.254.0/23\" differ in size" },
+		{ "link add a dev lo map4 10.0.0.0-10.0.0.4 192.0.2.0/30\n",
+		  "map4 ranges \"10.0.0.0-10.0.0.4\" and \"192.0.2.0/30\" differ in size" },
+		{ "link add a dev lo map4 10.0.0.0/24 255.255.255.1\n",
+		  "map4 range \"10.0.0.0/24\" from \"255.255.255.1\" runs past 255.255.255.255" },
 	};
 	unsigned int i;
 
@@ -598,6 +642,364 @@ static void test_limits(void)
 	free(text);
 }
 
+static const uint8_t npt_in[16] = {
+	0x3d, 0x06, 0x0b, 0xad, 0x0b, 0x01
+};
+static const uint8_t npt_ext[16] = {
+	0x26, 0x00, 0x17, 0x00, 0x2f, 0x71, 0x0c, 0x80
+};
+
+/* NPT nest: INTERNAL, EXTERNAL 16 bytes, PREFIX_LEN u8, nothing else */
+static bool is_npt(const struct nlattr *nest, const uint8_t *in,
+		   const uint8_t *ext, uint8_t len)
+{
+	const struct nlattr *tb[MWAN_NPT_A_MAX + 1];
+
+	return nest && nest_tiles(nest) &&
+	       nest_types_ok(nest, MWAN_NPT_A_MAX) &&
+	       !attr_parse_nested(nest, tb, MWAN_NPT_A_MAX) &&
+	       is_bin(tb[MWAN_NPT_A_INTERNAL], in, 16) &&
+	       is_bin(tb[MWAN_NPT_A_EXTERNAL], ext, 16) &&
+	       is_u8(tb[MWAN_NPT_A_PREFIX_LEN], len) &&
+	       mnl_attr_get_payload_len(nest) == 20 + 20 + 8;
+}
+
+/* MAP4 nest: three be32 in network order, given as dotted quads */
+static bool is_map4(const struct nlattr *nest, const char *first,
+		    const char *last, const char *ext)
+{
+	const struct nlattr *tb[MWAN_MAP4_A_MAX + 1];
+	struct in_addr f, l, e;
+
+	inet_pton(AF_INET, first, &f);
+	inet_pton(AF_INET, last, &l);
+	inet_pton(AF_INET, ext, &e);
+	return nest && nest_tiles(nest) &&
+	       nest_types_ok(nest, MWAN_MAP4_A_MAX) &&
+	       !attr_parse_nested(nest, tb, MWAN_MAP4_A_MAX) &&
+	       is_bin(tb[MWAN_MAP4_A_INTERNAL_FIRST], &f, 4) &&
+	       is_bin(tb[MWAN_MAP4_A_INTERNAL_LAST], &l, 4) &&
+	       is_bin(tb[MWAN_MAP4_A_EXTERNAL_FIRST], &e, 4) &&
+	       mnl_attr_get_payload_len(nest) == 3 * 8;
+}
+
+static bool is_empty_nest(const struct nlattr *a)
+{
+	return a && a->nla_len == sizeof(*a);
+}
+
+static const char translate[] =
+	"link add att dev lo npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
+	"map4 10.250.250.2-10.250.250.6 104.57.226.193\n"
+	"link add sonic dev lo map4 10.250.250.0/29 136.25.91.240/29\n"
+	"link add lte dev lo npt 2001:db8::/48 2001:db8:1::/48\n"
+	"link set lte npt off\n"
+	"link add one dev lo map4 10.0.0.7 192.0.2.9\n"
+	"link set one map4 10.0.0.8-10.0.0.9 192.0.2.10-192.0.2.11\n"
+	"link add plain dev lo\n";
+
+static const struct nlattr *link_nest(const struct nlattr *links,
+				      unsigned int i,
+				      const struct nlattr **tb)
+{
+	const struct nlattr *l = nth(links, MWAN_A_LINK, i, NULL);
+
+	memset(tb, 0, (MWAN_LINK_A_MAX + 1) * sizeof(*tb));
+	if (l)
+		attr_parse_nested(l, tb, MWAN_LINK_A_MAX);
+	return l;
+}
+
+static void check_translate_links(const struct nlattr *links)
+{
+	const struct nlattr *tb[MWAN_LINK_A_MAX + 1];
+
+	link_nest(links, 0, tb);
+	ktap_check(is_npt(tb[MWAN_LINK_A_NPT], npt_in, npt_ext, 60) &&
+		   is_map4(tb[MWAN_LINK_A_MAP4], "10.250.250.2",
+			   "10.250.250.6", "104.57.226.193"),
+		   "translate: att has NPT /60 and MAP4 .2-.6 -> 104.57.226.193");
+	link_nest(links, 1, tb);
+	ktap_check(!tb[MWAN_LINK_A_NPT] &&
+		   is_map4(tb[MWAN_LINK_A_MAP4], "10.250.250.0",
+			   "10.250.250.7", "136.25.91.240"),
+		   "translate: sonic /29 -> /29 is the whole prefix, no NPT");
+	link_nest(links, 2, tb);
+	ktap_check(tb[MWAN_LINK_A_NAME] && !tb[MWAN_LINK_A_NPT] &&
+		   !tb[MWAN_LINK_A_MAP4],
+		   "translate: lte's \"npt off\" leaves the nest out of the replace");
+	link_nest(links, 3, tb);
+	ktap_check(is_map4(tb[MWAN_LINK_A_MAP4], "10.0.0.8", "10.0.0.9",
+			   "192.0.2.10"),
+		   "translate: one's map4 replaced by its set line, external range accepted");
+	link_nest(links, 4, tb);
+	ktap_check(tb[MWAN_LINK_A_NAME] && !tb[MWAN_LINK_A_NPT] &&
+		   !tb[MWAN_LINK_A_MAP4],
+		   "translate: plain has no translation nests");
+}
+
+/* What the kernel sends back parses into what was sent. */
+static void check_translate_roundtrip(const struct nlattr *links)
+{
+	struct mwan_link l;
+
+	mwan_parse_link(nth(links, MWAN_A_LINK, 0, NULL), &l);
+	ktap_check(mwan_link_has_npt(&l) && l.npt.prefix_len == 60 &&
+		   !memcmp(l.npt.internal, npt_in, 16) &&
+		   !memcmp(l.npt.external, npt_ext, 16),
+		   "roundtrip: att's NPT");
+	ktap_check(mwan_link_has_map4(&l) &&
+		   ntohl(l.map4.internal_first) == 0x0afafa02 &&
+		   ntohl(l.map4.internal_last) == 0x0afafa06 &&
+		   ntohl(l.map4.external_first) == 0x6839e2c1,
+		   "roundtrip: att's MAP4, network order in the model");
+	mwan_parse_link(nth(links, MWAN_A_LINK, 4, NULL), &l);
+	ktap_check(!HAS(&l, MWAN_LINK_A_NPT) && !HAS(&l, MWAN_LINK_A_MAP4) &&
+		   !mwan_link_has_npt(&l) && !mwan_link_has_map4(&l),
+		   "roundtrip: plain has no translation");
+}
+
+static void test_translate(void)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1];
+	struct mwan_config cfg;
+	struct nlmsghdr *nlh;
+	unsigned int n = 0;
+	bool ok;
+	int err;
+
+	err = parse_text(translate, &cfg);
+	ktap_check(!err, "translate config parses");
+	if (err)
+		return;
+	nlh = build_config(&cfg, &ok);
+	attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX);
+	if (tb[MWAN_A_LINKS])
+		nth(tb[MWAN_A_LINKS], MWAN_A_LINK, 0, &n);
+	ktap_check(ok && n == 5 && nest_tiles(tb[MWAN_A_LINKS]),
+		   "translate: 5 links in one CONFIG_REPLACE");
+	if (n == 5) {
+		check_translate_links(tb[MWAN_A_LINKS]);
+		check_translate_roundtrip(tb[MWAN_A_LINKS]);
+	}
+	mwan_config_release(&cfg);
+}
+
+/* Build the LINK_SET or LINK_NEW of @argv; the link nest in @tb. */
+static const struct nlattr *link_cmd(const char *args, enum args_mode mode,
+				     const struct nlattr **tb)
+{
+	uint8_t cmd = mode == ARGS_ADD ? MWAN_CMD_LINK_NEW : MWAN_CMD_LINK_SET;
+	const struct nlattr *top[MWAN_A_MAX + 1];
+	char buf[256], *argv[32], *w;
+	struct mwan_link l = { 0 };
+	struct nlmsghdr *nlh;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	for (w = strtok(buf, " "); w && argc < 32; w = strtok(NULL, " "))
+		argv[argc++] = w;
+	memset(tb, 0, (MWAN_LINK_A_MAX + 1) * sizeof(*tb));
+	if (args_link(argc, argv, mode, &l))
+		return NULL;
+	nlh = mwan_msg_init(msgbuf, FAMILY_ID, cmd, 0);
+	if (!mwan_put_link(nlh, MWAN_MSG_SIZE, MWAN_A_LINK, &l))
+		return NULL;
+	attr_parse_msg(nlh, GENL_HDRLEN, top, MWAN_A_MAX);
+	if (!top[MWAN_A_LINK] || !nest_tiles(top[MWAN_A_LINK]) ||
+	    !nest_types_ok(top[MWAN_A_LINK], MWAN_LINK_A_MAX) ||
+	    attr_parse_nested(top[MWAN_A_LINK], tb, MWAN_LINK_A_MAX))
+		return NULL;
+	return top[MWAN_A_LINK];
+}
+
+static void test_translate_commands(void)
+{
+	const struct nlattr *tb[MWAN_LINK_A_MAX + 1];
+	const struct nlattr *l;
+
+	l = link_cmd("att npt off map4 off", ARGS_SET, tb);
+	ktap_check(l && is_str(tb[MWAN_LINK_A_NAME], "att") &&
+		   is_empty_nest(tb[MWAN_LINK_A_NPT]) &&
+		   is_empty_nest(tb[MWAN_LINK_A_MAP4]) &&
+		   mnl_attr_get_payload_len(l) == 8 + 4 + 4,
+		   "link set att npt off map4 off: NAME, empty NPT and MAP4 nests");
+	l = link_cmd("att npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
+		     "map4 10.250.250.2-10.250.250.6 104.57.226.193",
+		     ARGS_SET, tb);
+	ktap_check(l && is_npt(tb[MWAN_LINK_A_NPT], npt_in, npt_ext, 60) &&
+		   is_map4(tb[MWAN_LINK_A_MAP4], "10.250.250.2",
+			   "10.250.250.6", "104.57.226.193") &&
+		   mnl_attr_get_payload_len(l) == 8 + 4 + 48 + 4 + 24,
+		   "link set att npt ... map4 ...: exactly NAME, NPT, MAP4");
+	l = link_cmd("att map4 off", ARGS_SET, tb);
+	ktap_check(l && is_empty_nest(tb[MWAN_LINK_A_MAP4]) &&
+		   !tb[MWAN_LINK_A_NPT],
+		   "link set att map4 off: NPT stays absent (unchanged)");
+	l = link_cmd("att dev lo map4 192.0.2.1 198.51.100.1", ARGS_ADD, tb);
+	ktap_check(l && is_u32(tb[MWAN_LINK_A_IFINDEX], lo) &&
+		   is_map4(tb[MWAN_LINK_A_MAP4], "192.0.2.1", "192.0.2.1",
+			   "198.51.100.1") && !tb[MWAN_LINK_A_NPT],
+		   "link add att dev lo map4 A EXT: a single address");
+	l = link_cmd("att dev lo map4 10.0.0.0/16 100.64.0.0/16", ARGS_ADD,
+		     tb);
+	ktap_check(l && is_map4(tb[MWAN_LINK_A_MAP4], "10.0.0.0",
+				"10.0.255.255", "100.64.0.0"),
+		   "link add map4 /16 -> /16: 65536 addresses, the most");
+	l = link_cmd("att dev lo map4 10.0.0.0/24 255.255.255.0", ARGS_ADD,
+		     tb);
+	ktap_check(l && is_map4(tb[MWAN_LINK_A_MAP4], "10.0.0.0",
+				"10.0.0.255", "255.255.255.0"),
+		   "link add map4 ending on 255.255.255.255");
+	l = link_cmd("att npt off weight 2", ARGS_SET, tb);
+	ktap_check(l && is_empty_nest(tb[MWAN_LINK_A_NPT]) &&
+		   is_u32(tb[MWAN_LINK_A_WEIGHT], 2),
+		   "link set att npt off weight 2: \"off\" takes one word");
+}
+
+/* stdout into a string, for what "show" prints */
+static FILE *saved_stdout;
+static char *out_text;
+static size_t out_len;
+
+static void out_start(void)
+{
+	fflush(stdout);
+	saved_stdout = stdout;
+	free(out_text);
+	out_text = NULL;
+	stdout = open_memstream(&out_text, &out_len);
+}
+
+static const char *out_end(void)
+{
+	fclose(stdout);
+	stdout = saved_stdout;
+	return out_text ? out_text : "";
+}
+
+/* A LINK_GET reply's link as the kernel would send it, parsed. */
+static void reply_link(struct mwan_link *l, bool translate)
+{
+	static const uint64_t stats[][2] = {
+		{ MWAN_STATS_A_NEW_FLOWS, 7 },
+		{ MWAN_STATS_A_TX_PACKETS, 100 },
+		{ MWAN_STATS_A_TX_BYTES, 9000 },
+		{ MWAN_STATS_A_RX_PACKETS, 90 },
+		{ MWAN_STATS_A_RX_BYTES, 80000 },
+		{ MWAN_STATS_A_NPT_OUT, 41 },
+		{ MWAN_STATS_A_NPT_IN, 39 },
+		{ MWAN_STATS_A_NPT_DROPPED, 2 },
+		{ MWAN_STATS_A_MAP4_OUT, 5 },
+		{ MWAN_STATS_A_MAP4_IN, 1 },
+	};
+	/* an older kernel: the first five counters only */
+	unsigned int i, n = translate ? ARRAY_SIZE(stats) : 5;
+	struct nlmsghdr *nlh;
+	struct nlattr *link, *nest;
+
+	nlh = mwan_msg_init(msgbuf, FAMILY_ID, MWAN_CMD_LINK_GET, 0);
+	link = mnl_attr_nest_start(nlh, MWAN_A_LINK);
+	mnl_attr_put_u32(nlh, MWAN_LINK_A_ID, 1);
+	mnl_attr_put_strz(nlh, MWAN_LINK_A_NAME, "att");
+	mnl_attr_put_u32(nlh, MWAN_LINK_A_IFINDEX, lo);
+	mnl_attr_put_u8(nlh, MWAN_LINK_A_STATE, MWAN_LINK_UP);
+	mnl_attr_put_u32(nlh, MWAN_LINK_A_WEIGHT, 1);
+	mnl_attr_put_u32(nlh, MWAN_LINK_A_MARK, 0x100);
+	nest = mnl_attr_nest_start(nlh, MWAN_LINK_A_STATS);
+	for (i = 0; i < n; i++)
+		mnl_attr_put_u64(nlh, stats[i][0], stats[i][1]);
+	mnl_attr_nest_end(nlh, nest);
+	if (translate) {
+		nest = mnl_attr_nest_start(nlh, MWAN_LINK_A_NPT);
+		mnl_attr_put(nlh, MWAN_NPT_A_INTERNAL, 16, npt_in);
+		mnl_attr_put(nlh, MWAN_NPT_A_EXTERNAL, 16, npt_ext);
+		mnl_attr_put_u8(nlh, MWAN_NPT_A_PREFIX_LEN, 60);
+		mnl_attr_nest_end(nlh, nest);
+		nest = mnl_attr_nest_start(nlh, MWAN_LINK_A_MAP4);
+		mnl_attr_put_u32(nlh, MWAN_MAP4_A_INTERNAL_FIRST,
+				 htonl(0x0afafa02));
+		mnl_attr_put_u32(nlh, MWAN_MAP4_A_INTERNAL_LAST,
+				 htonl(0x0afafa06));
+		mnl_attr_put_u32(nlh, MWAN_MAP4_A_EXTERNAL_FIRST,
+				 htonl(0x6839e2c1));
+		mnl_attr_nest_end(nlh, nest);
+	}
+	mnl_attr_nest_end(nlh, link);
+	mwan_parse_link(link, l);
+}
+
+static void test_output(void)
+{
+	static const char text[] =
+		"link att id 1 dev lo mark 0x100 state up weight 1\n"
+		"    flows 7 tx 100 packets 9000 bytes rx 90 packets 80000 bytes\n"
+		"    npt 3d06:bad:b01::/60 -> 2600:1700:2f71:c80::/60 packets out 41 in 39 dropped 2\n"
+		"    map4 10.250.250.2-10.250.250.6 -> 104.57.226.193-104.57.226.197 flows out 5 in 1\n";
+	static const char event[] =
+		"link att id 1 dev lo mark 0x100 state up weight 1 "
+		"npt 3d06:bad:b01::/60 -> 2600:1700:2f71:c80::/60 "
+		"map4 10.250.250.2-10.250.250.6 -> 104.57.226.193-104.57.226.197\n";
+	static const char json[] =
+		"{\"name\":\"att\",\"id\":1,\"dev\":\"lo\",\"ifindex\":1,"
+		"\"mark\":256,\"state\":\"up\",\"weight\":1,\"rtt_us\":null,"
+		"\"loss_ppm\":null,\"npt\":{\"internal\":\"3d06:bad:b01::/60\","
+		"\"external\":\"2600:1700:2f71:c80::/60\",\"prefix_len\":60},"
+		"\"map4\":{\"internal_first\":\"10.250.250.2\","
+		"\"internal_last\":\"10.250.250.6\","
+		"\"external_first\":\"104.57.226.193\","
+		"\"external_last\":\"104.57.226.197\"},"
+		"\"stats\":{\"new_flows\":7,\"tx_packets\":100,\"tx_bytes\":9000,"
+		"\"rx_packets\":90,\"rx_bytes\":80000,\"npt_out\":41,"
+		"\"npt_in\":39,\"npt_dropped\":2,\"map4_out\":5,\"map4_in\":1}}\n";
+	static const char json_plain[] =
+		"\"loss_ppm\":null,\"npt\":null,\"map4\":null,"
+		"\"stats\":{\"new_flows\":7,\"tx_packets\":100,\"tx_bytes\":9000,"
+		"\"rx_packets\":90,\"rx_bytes\":80000,\"npt_out\":null,"
+		"\"npt_in\":null,\"npt_dropped\":null,\"map4_out\":null,"
+		"\"map4_in\":null}}";
+	struct mwan_link l;
+	const char *out;
+	struct json j;
+
+	/* lo is ifindex 1 in every netns (LOOPBACK_IFINDEX) */
+	reply_link(&l, true);
+	out_start();
+	print_link(&l, true);
+	out = out_end();
+	ktap_check(!strcmp(out, text), "link show: a line per translation with its counters");
+	if (strcmp(out, text))
+		fprintf(stderr, "# got:\n%s", out);
+	out_start();
+	print_link(&l, false);
+	out = out_end();
+	ktap_check(!strcmp(out, event), "monitor: translations on the link's line");
+	if (strcmp(out, event))
+		fprintf(stderr, "# got:\n%s", out);
+	out_start();
+	json_init(&j, stdout);
+	json_link(&j, NULL, &l);
+	out = out_end();
+	ktap_check(!strcmp(out, json), "link show -j: npt and map4 objects, counters in stats");
+	if (strcmp(out, json))
+		fprintf(stderr, "# got:\n%s", out);
+
+	reply_link(&l, false);
+	out_start();
+	print_link(&l, true);
+	out = out_end();
+	ktap_check(!strchr(strchr(out, '\n') + 1, '\n')[1],
+		   "link show without translation: two lines as before");
+	out_start();
+	json_init(&j, stdout);
+	json_link(&j, NULL, &l);
+	out = out_end();
+	ktap_check(strstr(out, json_plain),
+		   "link show -j without translation: null npt, map4 and unreported counters");
+	if (!strstr(out, json_plain))
+		fprintf(stderr, "# got:\n%s", out);
+}
+
 /* One object requests carry what was given and nothing more. */
 static void test_commands(void)
 {
@@ -664,6 +1066,10 @@ int main(void)
 	test_config_errors();
 	test_limits();
 	test_commands();
+	test_translate();
+	test_translate_commands();
+	test_output();
+	free(out_text);
 	free(err_text);
 	free(msgbuf);
 	return ktap_finish("test_msg");

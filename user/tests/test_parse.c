@@ -17,6 +17,8 @@ static const char *err_name(int err)
 	case -ERANGE:		return "ERANGE";
 	case -EDOM:		return "EDOM";
 	case -ENAMETOOLONG:	return "ENAMETOOLONG";
+	case -E2BIG:		return "E2BIG";
+	case -EOVERFLOW:	return "EOVERFLOW";
 	}
 	return "?";
 }
@@ -144,6 +146,145 @@ static void test_prefix(void)
 			   err_name(t[i].err), t[i].canon ? " " : "",
 			   t[i].canon ? t[i].canon : "");
 	}
+}
+
+static void test_npt_prefix(void)
+{
+	static const struct {
+		const char *s;
+		int err;
+		uint8_t len;
+		const char *canon;
+	} t[] = {
+		{ "3d06:bad:b01::/60", 0, 60, "3d06:bad:b01::/60" },
+		{ "2600:1700:2f71:c80::/60", 0, 60, "2600:1700:2f71:c80::/60" },
+		{ "2001:DB8::/48", 0, 48, "2001:db8::/48" },
+		{ "2001:db8:0:1::/64", 0, 64, "2001:db8:0:1::/64" },
+		{ "8000::/1", 0, 1, "8000::/1" },
+		{ "2001:db8::/65", -ERANGE, 0, NULL },	/* no spare word */
+		{ "2001:db8::1/128", -ERANGE, 0, NULL },
+		{ "::/0", -ERANGE, 0, NULL },
+		{ "2001:db8::/129", -ERANGE, 0, NULL },
+		{ "3d06:bad:b01::1/60", -EDOM, 0, NULL },
+		{ "2600:1700:2f71:c80::/56", -EDOM, 0, NULL },
+		{ "2001:db8::", -EINVAL, 0, NULL },	/* length required */
+		{ "10.0.0.0/8", -EINVAL, 0, NULL },
+		{ "2001:db8::/", -EINVAL, 0, NULL },
+		{ "2001:db8::/060", -EINVAL, 0, NULL },
+		{ "off", -EINVAL, 0, NULL },
+		{ "", -EINVAL, 0, NULL },
+	};
+	char buf[PREFIX_STRLEN];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct mwan_prefix p;
+		int err = parse_npt_prefix(t[i].s, &p);
+		bool ok = err == t[i].err;
+
+		if (ok && !err)
+			ok = p.family == AF_INET6 && p.len == t[i].len &&
+			     !strcmp(format_prefix(&p, buf, sizeof(buf)),
+				     t[i].canon);
+		ktap_check(ok, "parse_npt_prefix \"%s\" -> %s%s%s", t[i].s,
+			   err_name(t[i].err), t[i].canon ? " " : "",
+			   t[i].canon ? t[i].canon : "");
+	}
+}
+
+#define A4(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+
+static void test_range4(void)
+{
+	static const struct {
+		const char *s;
+		int err;
+		uint32_t first, last;
+	} t[] = {
+		{ "10.250.250.2-10.250.250.6", 0, A4(10, 250, 250, 2),
+		  A4(10, 250, 250, 6) },
+		{ "104.57.226.193", 0, A4(104, 57, 226, 193),
+		  A4(104, 57, 226, 193) },
+		{ "10.0.0.5-10.0.0.5", 0, A4(10, 0, 0, 5), A4(10, 0, 0, 5) },
+		{ "192.0.2.0/24", 0, A4(192, 0, 2, 0), A4(192, 0, 2, 255) },
+		{ "192.0.2.8/29", 0, A4(192, 0, 2, 8), A4(192, 0, 2, 15) },
+		{ "192.0.2.7/32", 0, A4(192, 0, 2, 7), A4(192, 0, 2, 7) },
+		{ "0.0.0.0/0", 0, 0, UINT32_MAX },
+		{ "10.0.255.255-10.1.0.0", 0, A4(10, 0, 255, 255),
+		  A4(10, 1, 0, 0) },
+		{ "255.255.255.254-255.255.255.255", 0,
+		  A4(255, 255, 255, 254), UINT32_MAX },
+		{ "10.0.0.9-10.0.0.1", -ERANGE, 0, 0 },
+		{ "192.0.2.1/24", -EDOM, 0, 0 },
+		{ "192.0.2.0/33", -EINVAL, 0, 0 },
+		{ "192.0.2.0/", -EINVAL, 0, 0 },
+		{ "2001:db8::/64", -EINVAL, 0, 0 },
+		{ "2001:db8::1", -EINVAL, 0, 0 },
+		{ "10.0.0.1-", -EINVAL, 0, 0 },
+		{ "-10.0.0.1", -EINVAL, 0, 0 },
+		{ "10.0.0.1-10.0.0.2-10.0.0.3", -EINVAL, 0, 0 },
+		{ "10.0.0.0/30-10.0.0.9", -EINVAL, 0, 0 },
+		{ "10.0.0", -EINVAL, 0, 0 },
+		{ "010.0.0.1", -EINVAL, 0, 0 },
+		{ "255.255.255.255-255.255.255.255x", -EINVAL, 0, 0 },
+		{ "off", -EINVAL, 0, 0 },
+		{ "", -EINVAL, 0, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		uint32_t first = 1, last = 1;
+		int err = parse_range4(t[i].s, &first, &last);
+
+		ktap_check(err == t[i].err &&
+			   (err || (first == t[i].first && last == t[i].last)),
+			   "parse_range4 \"%s\" -> %s 0x%08x-0x%08x", t[i].s,
+			   err_name(t[i].err), t[i].first, t[i].last);
+	}
+}
+
+static void test_map4_check(void)
+{
+	static const struct {
+		uint32_t first, last, ext;
+		int err;
+		const char *what;
+	} t[] = {
+		{ A4(10, 250, 250, 2), A4(10, 250, 250, 6),
+		  A4(104, 57, 226, 193), 0, "5 addresses" },
+		{ 1, 1, 1, 0, "one address onto itself" },
+		{ 0, 65535, A4(203, 0, 113, 0), 0, "65536 addresses, the most" },
+		{ 0, 65536, A4(203, 0, 113, 0), -E2BIG, "65537 addresses" },
+		{ 0, UINT32_MAX, 0, -E2BIG, "the whole address space" },
+		{ 5, 4, 0, -ERANGE, "reversed" },
+		{ 0, 5, UINT32_MAX - 5, 0, "ends on 255.255.255.255" },
+		{ 0, 5, UINT32_MAX - 4, -EOVERFLOW, "one past 255.255.255.255" },
+		{ 0, 0, UINT32_MAX, 0, "255.255.255.255 alone" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		ktap_check(map4_check(t[i].first, t[i].last, t[i].ext) ==
+			   t[i].err, "map4_check %s -> %s", t[i].what,
+			   err_name(t[i].err));
+}
+
+static void test_format_range4(void)
+{
+	char buf[RANGE4_STRLEN];
+
+	ktap_check(!strcmp(format_range4(A4(10, 250, 250, 2),
+					 A4(10, 250, 250, 6), buf,
+					 sizeof(buf)),
+			   "10.250.250.2-10.250.250.6"),
+		   "format_range4 10.250.250.2-10.250.250.6");
+	ktap_check(!strcmp(format_range4(A4(192, 0, 2, 1), A4(192, 0, 2, 1),
+					 buf, sizeof(buf)), "192.0.2.1"),
+		   "format_range4 of one address is the address");
+	ktap_check(!strcmp(format_range4(A4(255, 255, 255, 254), UINT32_MAX,
+					 buf, sizeof(buf)),
+			   "255.255.255.254-255.255.255.255"),
+		   "format_range4 longest form fits RANGE4_STRLEN");
 }
 
 static void test_ports(void)
@@ -307,6 +448,10 @@ int main(void)
 	test_u32();
 	test_name();
 	test_prefix();
+	test_npt_prefix();
+	test_range4();
+	test_map4_check();
+	test_format_range4();
 	test_ports();
 	test_mark();
 	test_mark_mask();
