@@ -23,6 +23,7 @@
 #
 # Environment: TESTS="a.sh b.sh" runs only those selftests (as make check);
 # DEBUG_JOBS: VMs for the suite (default: the number of host CPUs);
+# KSFT_TIMEOUT: per-test limit in the debug kernel (default 900 s);
 # DEBUG_VM_MEM (MiB, default 2048), DEBUG_VM_TIMEOUT (s, default 2400);
 # DEBUG_KEEP=1 keeps the build and log folder.
 set -u
@@ -32,6 +33,8 @@ SCAN=$TOP/selftests/vm/kernel-log-check.sh
 RUNVM=$TOP/selftests/vm/run-vm.sh
 GUEST=$TOP/selftests/debug/guest.sh
 RUNNER=$TOP/selftests/run.sh
+# Per-test times of the last run here, to share the suite out evenly.
+TIMES=/var/cache/mwan-debug-kernel/test-seconds
 
 passed=0
 failed=0
@@ -142,12 +145,61 @@ test_progs() {
 	     more { more = sub(/\\$/, ""); printf "%s ", $0 }' "$TOP/selftests/Makefile"
 }
 
+# Deal tests ($2...) out to $1 shards, into $work/suite<k>.tests: the
+# longest first, each to the shard with the least work so far, by the
+# times of the previous run on this machine ($TIMES); in turn without.
+deal() {
+	local jobs=$1
+	shift
+	printf '%s\n' "$@" | awk -v jobs="$jobs" -v times="$TIMES" -v dir="$work" '
+		BEGIN { while ((getline l < times) > 0) { split(l, f, " "); t[f[1]] = f[2] } }
+		{ name[NR] = $0; w[NR] = ($0 in t) ? t[$0] + 0 : -1 }
+		END {
+			n = NR
+			# unknown tests weigh the longest known (or all 1)
+			for (i = 1; i <= n; i++) if (w[i] > max) max = w[i]
+			for (i = 1; i <= n; i++) if (w[i] < 0) w[i] = max ? max : 1
+			# order: longest first (stable: by position)
+			for (i = 1; i <= n; i++) ord[i] = i
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && w[ord[j]] > w[ord[j - 1]]; j--) {
+					x = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = x
+				}
+			for (i = 1; i <= n; i++) {
+				best = 1
+				for (k = 2; k <= jobs; k++) if (load[k] < load[best]) best = k
+				load[best] += w[ord[i]]
+				shard[ord[i]] = best
+			}
+			# each shard runs its tests in the order of the list
+			for (i = 1; i <= n; i++)
+				printf "%s ", name[i] >> (dir "/suite" shard[i] ".tests")
+		}'
+}
+
+# Remember how long each test took, for deal() next time.
+record_times() {
+	local k
+	for ((k = 1; k <= jobs; k++)); do
+		sed -nE 's/^# ([^ ]+): exit [0-9]+, ([0-9]+) s$/\1 \2/p' "$work/suite$k.out"
+	done >"$work/times"
+	[ -s "$work/times" ] || return 0
+	# tests not run this time keep their old time
+	[ -f "$TIMES" ] && awk 'NR == FNR { seen[$1] = 1; next } !($1 in seen)' \
+		"$work/times" "$TIMES" >"$work/times.old" &&
+		cat "$work/times.old" >>"$work/times"
+	cp "$work/times" "$TIMES.$$" 2>/dev/null && mv "$TIMES.$$" "$TIMES" || true
+}
+
 # Shard $1 of the suite, in its own VM: the runner on tests $2..., then
-# mwan unloaded and kmemleak's scans. Output in $work/suite$1.out.
+# mwan unloaded and kmemleak's scans. Output in $work/suite$1.out. The
+# per-test limit of selftests/settings is for Debian's kernel: the debug
+# kernel takes 4-8 times as long.
 start_shard() {
 	local k=$1
 	shift
-	VM_MODULES=$work/mwan/mwan.ko VM_CONSOLE=$work/suite$k-console.log \
+	KSFT_TIMEOUT=${KSFT_TIMEOUT:-900} \
+		VM_MODULES=$work/mwan/mwan.ko VM_CONSOLE=$work/suite$k-console.log \
 		vm "$GUEST" suite "$RUNNER" "$@" 2>&1 |
 		sed -u -E 's/^([0-9]+ passed, [0-9]+ failed)/# run.sh said: \1/' \
 			>"$work/suite$k.out"
@@ -186,7 +238,7 @@ shard_results() {
 # dealt out in turn: under TCG a guest keeps one host CPU busy, and the
 # debug kernel makes each test 5-10 times slower than on Debian's.
 suite() {
-	local t0=$SECONDS tests k i pids=()
+	local t0=$SECONDS tests k pids=()
 	read -ra tests <<<"$(test_progs)"
 	jobs=${DEBUG_JOBS:-$(nproc)}
 	[ "$jobs" -le "${#tests[@]}" ] || jobs=${#tests[@]}
@@ -194,9 +246,7 @@ suite() {
 	for ((k = 1; k <= jobs; k++)); do
 		: >"$work/suite$k.tests"
 	done
-	for ((i = 0; i < ${#tests[@]}; i++)); do
-		printf '%s ' "${tests[i]}" >>"$work/suite$(((i % jobs) + 1)).tests"
-	done
+	deal "$jobs" "${tests[@]}"
 	log "suite: ${#tests[@]} selftests in $jobs VMs"
 	for ((k = 1; k <= jobs; k++)); do
 		# shellcheck disable=SC2046 # a list of test names
@@ -208,6 +258,7 @@ suite() {
 		wait "${pids[k]}" || rcs[k]=$?
 		log "suite shard $k done: guest status ${rcs[k]} after $((SECONDS - t0)) s"
 	done
+	record_times
 }
 
 main() {
