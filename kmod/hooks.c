@@ -36,9 +36,13 @@ static unsigned int reroute(struct sk_buff *skb,
 }
 
 /*
- * Put the link's bits into the packet mark and count the packet. A packet
- * that arrives from the link's own device keeps its mark: it is on its way
- * in, and steering it back towards that link would be wrong.
+ * Put the link's bits into the packet mark and count the packet, in both
+ * directions: an nftables flowtable routes a flow's other direction with
+ * the mark of the packet that offloads it (often a reply coming in), and
+ * reverse-path filtering with src_valid_mark checks sources with it. So
+ * packets coming in from a link carry its mark too, and routing must find
+ * the LAN before the link's table (the "lookup main suppress_prefixlength
+ * 0" rule of the README).
  */
 static unsigned int steer(struct mwan_net *mn, const struct mwan_config *cfg,
 			  struct sk_buff *skb, const struct nf_hook_state *state,
@@ -47,12 +51,11 @@ static unsigned int steer(struct mwan_net *mn, const struct mwan_config *cfg,
 	const struct mwan_link *link = &cfg->links[bits >> cfg->mark_shift];
 	u32 old_mark = skb->mark;
 
-	if (link->id && from_link_dev(state, link)) {
-		mwan_count(mn->stats.links, link->id, MWAN_COUNT_RX, skb->len);
-		return NF_ACCEPT;
-	}
 	if (link->id)
-		mwan_count(mn->stats.links, link->id, MWAN_COUNT_TX, skb->len);
+		mwan_count(mn->stats.links, link->id,
+			   from_link_dev(state, link) ? MWAN_COUNT_RX :
+							MWAN_COUNT_TX,
+			   skb->len);
 	skb->mark = (skb->mark & ~cfg->mark_mask) | bits;
 	if (state->hook == NF_INET_LOCAL_OUT && skb->mark != old_mark)
 		return reroute(skb, state);
