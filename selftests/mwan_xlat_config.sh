@@ -153,7 +153,10 @@ idx=$(ifindex wan1)
 ip -n "$RTR" link del wan1
 check "the config keeps wan1's NPT while its device is gone" \
 	test "$(mwanctl -j link show wan1 | pyq 'd[0]["npt"]["external"]')" = "$EXT"
-ip link add wan1 index "$idx" netns "$RTR" type veth peer name down0 netns "$ISP1"
+# Both ends made in $RTR, so only its ifindex space matters; then the
+# ISP's end moves over.
+ip -n "$RTR" link add wan1 index "$idx" type veth peer name down0
+ip -n "$RTR" link set down0 netns "$ISP1"
 ip -n "$RTR" link set wan1 up
 ip -n "$ISP1" link set down0 up
 addr "$RTR" wan1 100.64.1.2/24
