@@ -19,7 +19,6 @@
                                             no flow reuses an old conntrack entry
   flows.py wait-ready LOG                   wait until a server is listening
   flows.py count LOG [--proto P] [--tag T]  JSON {peer address: flows}
-  flows.py links LOG [--proto P] [--tag T]  JSON {flow tag: [links it used]}
   flows.py keys LOG CONNECT.json... --by src|src-dst
                                             JSON {key: [links its flows used]}
   flows.py shares LOG --weights 1:2:3 [--tolerance PCT] [--proto P] [--tag T]
@@ -195,15 +194,6 @@ def count(args):
     return 0
 
 
-def links(args):
-    used = {}
-    for peer, tag in records(args):
-        used.setdefault(tag, set()).add(link_of(peer))
-    json.dump({t: sorted(v) for t, v in used.items()}, sys.stdout)
-    print()
-    return 0
-
-
 def keys(args):
     """Join the server's log with the clients' reports on the flow tag."""
     key_of = {}
@@ -264,14 +254,12 @@ def main():
     n.add_argument("log")
     n.add_argument("--proto")
     n.add_argument("--tag")
-    for name in ("links", "shares"):
-        q = sub.add_parser(name)
-        q.add_argument("log")
-        q.add_argument("--proto")
-        q.add_argument("--tag")
-        if name == "shares":
-            q.add_argument("--weights", required=True)
-            q.add_argument("--tolerance", type=float, default=3.0)
+    q = sub.add_parser("shares")
+    q.add_argument("log")
+    q.add_argument("--proto")
+    q.add_argument("--tag")
+    q.add_argument("--weights", required=True)
+    q.add_argument("--tolerance", type=float, default=3.0)
     k = sub.add_parser("keys")
     k.add_argument("log")
     k.add_argument("reports", nargs="+")
@@ -279,8 +267,8 @@ def main():
     k.add_argument("--proto")
     k.add_argument("--tag")
     args = p.parse_args()
-    return {"keys": keys, "serve": serve, "connect": connect, "wait-ready": wait_ready,
-            "count": count, "links": links,
+    return {"keys": keys, "serve": serve, "connect": connect,
+            "wait-ready": wait_ready, "count": count,
             "shares": shares}[args.cmd](args)
 
 

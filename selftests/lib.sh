@@ -28,7 +28,7 @@ LIB_DEFERRED=()
 setup_ns() {
 	local name ns
 	for name in "$@"; do
-		ns="${name,,}-$(mktemp -u XXXXXX)"
+		printf -v ns '%s-%08x' "${name,,}" "$SRANDOM"
 		if ! ip netns add "$ns"; then
 			echo "SKIP: cannot create network namespace $ns"
 			return $ksft_skip

@@ -206,7 +206,7 @@ args = ap.parse_args()
 {"image": image, "sink": sink, "upload": upload, "probe": probe, "craft-te": craft_te,
  "errors": errors}[args.cmd](args)
 EOF
-py() { /usr/bin/python3 "$helper" "$@"; }
+py() { $PY "$helper" "$@"; }
 
 LAN_EXT=$(py image "$LAN6" "$INT_PFX" "$EXT_PFX")
 echo "the LAN host $LAN6 is $LAN_EXT outside"
@@ -308,11 +308,11 @@ out0=$(npt_stat npt_out)
 in0=$(npt_stat npt_in)
 
 # 1. Path MTU discovery through the translation.
-srv /usr/bin/python3 "$helper" sink --port 5001 --ready "$tmp/sink.ready" \
+srv $PY "$helper" sink --port 5001 --ready "$tmp/sink.ready" \
 	>"$tmp/sink.json" &
 sink_pid=$!
 slowwait 10 test -e "$tmp/sink.ready"
-got=$(lan /usr/bin/python3 "$helper" upload --dst "$SRV6" --port 5001 --bytes 1000000)
+got=$(lan $PY "$helper" upload --dst "$SRV6" --port 5001 --bytes 1000000)
 wait $sink_pid
 check "a 1 MB upload crosses the 1400-byte link (server got $got bytes)" \
 	test "$got" = 1000000
@@ -324,7 +324,7 @@ check "the LAN host learned the path MTU 1400 for the server" \
 	grep -q 'mtu 1400' <<<"$route"
 
 # 2. Traceroute style: hop limit 2 expires at the ISP router.
-udp_te=$(lan /usr/bin/python3 "$helper" probe --dst "$SRV6" --port 33434 --hops 2)
+udp_te=$(lan $PY "$helper" probe --dst "$SRV6" --port 33434 --hops 2)
 echo "UDP probe, hop limit 2: $udp_te"
 check "UDP probe: the LAN host's socket got Time Exceeded from the ISP" \
 	ok "$udp_te" "d['origin'] == 'icmp6' and d['type'] == 3 and d['code'] == 0 and d['offender'] == '$ISP_ADDR'"
@@ -336,32 +336,32 @@ check "ICMP probe: ping with hop limit 2 reports Time exceeded from the ISP" \
 # 3. Errors the router sends from inside about inbound packets.
 img_ghost=2600:1700:2f71:c81::99	# a LAN address nobody has
 img_nowhere=2600:1700:2f71:c85::1	# in the /60, not routed inside
-ghost=$(srv /usr/bin/python3 "$helper" probe --src "$SRV6" --dst "$img_ghost" --port 9 --wait 5)
+ghost=$(srv $PY "$helper" probe --src "$SRV6" --dst "$img_ghost" --port 9 --wait 5)
 echo "to $img_ghost: $ghost"
 check "no LAN host: the server got Address Unreachable from the router" \
 	ok "$ghost" "d['type'] == 1 and d['code'] == 3 and d['offender'] == '$RTR_WAN'"
-nowhere=$(srv /usr/bin/python3 "$helper" probe --src "$SRV6" --dst "$img_nowhere" --port 9)
+nowhere=$(srv $PY "$helper" probe --src "$SRV6" --dst "$img_nowhere" --port 9)
 echo "to $img_nowhere: $nowhere"
 check "no route inside: the server got No Route from the router" \
 	ok "$nowhere" "d['type'] == 1 and d['code'] == 0 and d['offender'] == '$RTR_WAN'"
-expired=$(srv /usr/bin/python3 "$helper" probe --src "$SRV6" --dst "$LAN_EXT" --port 9 --hops 3)
+expired=$(srv $PY "$helper" probe --src "$SRV6" --dst "$LAN_EXT" --port 9 --hops 3)
 echo "to $LAN_EXT, hop limit 3: $expired"
 check "hop limit expiring at the router: the server got its Time Exceeded" \
 	ok "$expired" "d['type'] == 3 and d['code'] == 0 and d['offender'] == '$RTR_WAN'"
 # ... and one a LAN host sends: nothing listens on its port 9
-refused=$(srv /usr/bin/python3 "$helper" probe --src "$SRV6" --dst "$LAN_EXT" --port 9)
+refused=$(srv $PY "$helper" probe --src "$SRV6" --dst "$LAN_EXT" --port 9)
 echo "to $LAN_EXT port 9: $refused"
 check "closed port on the LAN host: the server got Port Unreachable from $LAN_EXT" \
 	ok "$refused" "d['type'] == 1 and d['code'] == 4 and d['offender'] == '$LAN_EXT'"
 
 # 4. An error behind a Destination Options header, about a LAN datagram.
 in_before=$(npt_stat npt_in)
-lan /usr/bin/python3 "$helper" probe --dst "$SRV6" --port 7777 --sport 40000 \
+lan $PY "$helper" probe --dst "$SRV6" --port 7777 --sport 40000 \
 	--wait 5 --ready "$tmp/dopt.ready" >"$tmp/dopt.json" &
 probe_pid=$!
 slowwait 10 test -e "$tmp/dopt.ready"
 sleep 0.5
-isp /usr/bin/python3 "$helper" craft-te --src "$ISP_ADDR" --dst "$LAN_EXT" \
+isp $PY "$helper" craft-te --src "$ISP_ADDR" --dst "$LAN_EXT" \
 	--inner-src "$LAN_EXT" --inner-dst "$SRV6" --sport 40000 --dport 7777
 wait $probe_pid
 dopt=$(cat "$tmp/dopt.json")

@@ -85,7 +85,7 @@ check "link show reports the npt counters" test "$(mwanctl -j link show ext |
 res=$(mktemp)
 defer rm -f "$res"
 start=$SECONDS
-/usr/bin/python3 - "$SEED" "$OA" "$OB" "$MA" "$MB" "$ONPT" "$RTR" \
+$PY - "$SEED" "$OA" "$OB" "$MA" "$MB" "$ONPT" "$RTR" \
 	"$MWANCTL" "$res" <<-'EOF'
 import ctypes, ipaddress, json, os, random, select, socket, struct, subprocess, sys, time
 

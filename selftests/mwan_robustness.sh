@@ -27,8 +27,6 @@ source "$(dirname "$0")/topo.sh"
 
 ROUNDS=3
 SERVER2=10.99.99.1
-# -S: no site-packages scan, a second less per start under emulation
-FLOWS_S=(/usr/bin/python3 -S "$TOPO_DIR/flows.py")
 KMSG_BAD='\bBUG\b|WARNING|\bOops\b|refcount|leak'
 rc=0
 
@@ -95,13 +93,13 @@ start_traffic() {
 	local i
 	TRAFFIC=
 	if [ -n "$PARALLEL" ]; then
-		ip netns exec "$LAN" "${FLOWS_S[@]}" connect --dst "$SERVER4" \
+		ip netns exec "$LAN" $FLOWS connect --dst "$SERVER4" \
 			--proto udp --count 6 --parallel --packets 1500 \
 			--gap 0.05 --tag "$1" >/dev/null 2>&1 &
 		TRAFFIC+=" $!"
 	else
 		for i in 1 2 3; do
-			ip netns exec "$LAN" "${FLOWS_S[@]}" connect \
+			ip netns exec "$LAN" $FLOWS connect \
 				--dst "$SERVER4" --proto udp --packets 1500 \
 				--gap 0.05 --tag "$1.$i" >/dev/null 2>&1 &
 			TRAFFIC+=" $!"
@@ -190,7 +188,7 @@ unload() {
 # over both links
 new_flows() {
 	local out peers n=16
-	out=$(lan "${FLOWS_S[@]}" connect --dst "$SERVER4" --count $n --tag "$1" 2>&1)
+	out=$(lan $FLOWS connect --dst "$SERVER4" --count $n --tag "$1" 2>&1)
 	if [[ $out != *'"failed": 0'* ]]; then
 		fail "$1: new connections fail: ${out:0:300}"
 		return
@@ -247,7 +245,7 @@ if ! config "$RTR"; then
 	exit 1
 fi
 # start_server, without a second Python to wait for it
-inet "${FLOWS_S[@]}" serve --log "$LOG" --addr "$SERVER4" "$SERVER6" &
+inet $FLOWS serve --log "$LOG" --addr "$SERVER4" "$SERVER6" &
 SERVER_PID=$!
 defer stop_pids "$SERVER_PID"
 if ! slowwait 30 test -e "$LOG.ready"; then

@@ -18,15 +18,10 @@ defer stop_servers
 
 topo_create 3
 topo_links 3
-clients=()
-for i in $(seq 10 21); do
-	addr "$LAN" lan0 "10.0.0.$i/24"
-	clients+=("10.0.0.$i")
-done
+clients=(10.0.0.{10..21})
+addrs "$LAN" lan0 "${clients[@]/%//24}"
 servers=(203.0.113.11 203.0.113.12 203.0.113.13 203.0.113.14)
-for s in "${servers[@]}"; do
-	addr "$INET" srv "$s/32"
-done
+addrs "$INET" srv "${servers[@]/%//32}"
 inet $FLOWS serve --log "$log" --addr "${servers[@]}" &
 SERVER_PIDS=$!
 $FLOWS wait-ready "$log"

@@ -55,7 +55,7 @@ defer rm -rf "$TMPDIR_X"
 nlraw() { rtr "${NLRAW[@]}" "$@"; }
 snap() { mwanctl -j show | sed -E 's/"stats":(\{[^}]*\}|null)//g'; }
 ifindex() { rtr cat "/sys/class/net/$1/ifindex"; }
-hex6() { /usr/bin/python3 -c "import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]).packed.hex())" "$1"; }
+hex6() { $PY -c "import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]).packed.hex())" "$1"; }
 
 # npt_attr INTERNAL EXTERNAL LEN: an NPT nest for nlraw.py (addresses in hex)
 npt_attr() {
@@ -196,7 +196,7 @@ check "pings get through with the new prefix" reach6
 wait "$cap"
 src=$(tcpdump -nr "$TMPDIR_X/new.pcap" 2>/dev/null | awk '{ print $3; exit }')
 check "the server sees the new prefix ($src)" \
-	/usr/bin/python3 -c "import ipaddress, sys; sys.exit(ipaddress.ip_address(sys.argv[1]) not in ipaddress.ip_network('$EXT2'))" "$src"
+	$PY -c "import ipaddress, sys; sys.exit(ipaddress.ip_address(sys.argv[1]) not in ipaddress.ip_network('$EXT2'))" "$src"
 
 # ------------------------------------------------------------- teardown
 setup_ns TWIN
