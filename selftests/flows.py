@@ -10,13 +10,18 @@
                                             "proto peer port tag"
   flows.py connect --dst ADDR [--proto tcp|udp] [--port P] [--count N]
                    [--packets K] [--src ADDR ...] [--gap SECONDS] [--tag T]
-                   [--parallel] [--mark M] [--sport BASE]
+                   [--parallel] [--mark M] [--sport BASE] [--until FILE]
                                             N flows, K messages each, round-robin
                                             over the source addresses, one after
                                             the other or all at once; prints a
                                             JSON summary with every flow's ports;
                                             --sport gives flow i port BASE+i, so
-                                            no flow reuses an old conntrack entry
+                                            no flow reuses an old conntrack entry;
+                                            --until: more messages until FILE exists
+  flows.py stream --dst ADDR --until FILE [--sport P] [--tag T] [--gap SECONDS]
+                                            one UDP flow that sends without waiting
+                                            for answers until FILE exists; prints
+                                            how many datagrams it sent
   flows.py wait-ready LOG                   wait until a server is listening
   flows.py count LOG [--proto P] [--tag T]  JSON {peer address: flows}
   flows.py keys LOG CONNECT.json... --by src|src-dst
@@ -111,7 +116,9 @@ def one_flow(args, src, n):
     try:
         s.connect((args.dst, args.port))
         port = s.getsockname()[1]
-        for k in range(args.packets):
+        k = 0
+        while k < args.packets or (args.until and
+                                   not os.path.exists(args.until)):
             msg = ("%s\n%d\n" % (tag, k)).encode()
             s.send(msg)
             got = b""
@@ -123,10 +130,11 @@ def one_flow(args, src, n):
             if got != msg:
                 return {"tag": tag, "src": src, "dst": args.dst,
                         "port": port, "ok": False, "error": "bad echo"}
+            k += 1
             if args.gap:
                 time.sleep(args.gap)
         return {"tag": tag, "src": src, "dst": args.dst, "port": port,
-                "ok": True}
+                "ok": True, "messages": k}
     except OSError as e:
         return {"tag": tag, "src": src, "dst": args.dst, "port": None,
                 "ok": False, "error": e.strerror or str(e)}
@@ -156,6 +164,20 @@ def connect(args):
                "failed": len(failed)}, sys.stdout)
     print()
     return 0 if not failed else 1
+
+
+def stream(args):
+    family = socket.AF_INET6 if ":" in args.dst else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.bind(("", args.sport))
+    sent = 0
+    while not os.path.exists(args.until):
+        s.sendto(("%s-0\n%d\n" % (args.tag, sent)).encode(),
+                 (args.dst, args.port))
+        sent += 1
+        time.sleep(args.gap)
+    print(sent)
+    return 0
 
 
 def wait_ready(args):
@@ -248,6 +270,14 @@ def main():
     c.add_argument("--parallel", action="store_true")
     c.add_argument("--sport", type=int, default=0)
     c.add_argument("--mark", type=lambda v: int(v, 0), default=0)
+    c.add_argument("--until")
+    t = sub.add_parser("stream")
+    t.add_argument("--dst", required=True)
+    t.add_argument("--port", type=int, default=PORT)
+    t.add_argument("--until", required=True)
+    t.add_argument("--sport", type=int, default=0)
+    t.add_argument("--tag", default="s")
+    t.add_argument("--gap", type=float, default=0.05)
     w = sub.add_parser("wait-ready")
     w.add_argument("log")
     n = sub.add_parser("count")
@@ -268,7 +298,7 @@ def main():
     k.add_argument("--tag")
     args = p.parse_args()
     return {"keys": keys, "serve": serve, "connect": connect,
-            "wait-ready": wait_ready, "count": count,
+            "stream": stream, "wait-ready": wait_ready, "count": count,
             "shares": shares}[args.cmd](args)
 
 

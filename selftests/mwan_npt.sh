@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# NPTv6 per link (RFC 6296), in the network of issue 3 (topo_seed.sh): the
+# LAN's 3d06:bad:b01::/60 leaves AT&T as 2600:1700:2f71:c80::/60 and
+# Webpass as 2604:5500:c271:be00::/60. The images of 3d06:bad:b01::2 are
+# computed here, independently of the kernel (npt6 in topo_seed.sh).
+#   - balanced per flow, new TCP and UDP flows from 3d06:bad:b01::2 all
+#     complete (the checksums are right) and show up at the server as its
+#     two images exactly, each flow as one address;
+#   - ping and TCP from the internet to each image reach the host, and the
+#     replies leave by the link they came in on;
+#   - no packet with an internal source ever reaches an ISP;
+#   - the npt_out / npt_in counters account for what the server saw;
+#   - Webpass's external prefix changes under a running UDP stream: the
+#     stream's later datagrams use the new prefix, the new image reaches
+#     the host, the old one no longer does.
+# With FLOWTABLE=1 (mwan_npt_flowtable.sh) the router offloads TCP and UDP
+# to an nftables flowtable, and the test also checks that the flows were
+# really offloaded.
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+source "$(dirname "$0")/topo_seed.sh"
+seed_require
+
+WEBPASS6_NEW=2604:5500:c271:bf00::/60
+long_report=$(mktemp)
+stream_report=$(mktemp)
+stop=$(mktemp -u)
+defer rm -f "$long_report" "$stream_report" "$stop"
+seed_create
+seed_links
+topo_server
+[ "$FLOWTABLE" = 1 ] && echo "router offloads TCP and UDP to flowtable ft"
+
+img_att=$(npt6 "$HOST6" "$INTERNAL6" "$ATT6")
+img_wp=$(npt6 "$HOST6" "$INTERNAL6" "$WEBPASS6")
+img_new=$(npt6 "$HOST6" "$INTERNAL6" "$WEBPASS6_NEW")
+both=$(printf '%s\n' "$img_att" "$img_wp" | sort | xargs)
+echo "RFC 6296 images of $HOST6: att $img_att, webpass $img_wp, webpass after the change $img_new"
+
+mwanctl link set att npt "$INTERNAL6" "$ATT6"
+mwanctl link set webpass npt "$INTERNAL6" "$WEBPASS6"
+mwanctl link show
+
+# Balanced per flow over both links.
+ok_t=$(lan $FLOWS connect --proto tcp --dst "$SERVER6" --count 16 --packets 3 \
+	--sport 21000 --tag t6 --timeout 2 | jq .ok)
+ok_u=$(lan $FLOWS connect --proto udp --dst "$SERVER6" --count 16 --packets 5 \
+	--gap 0.05 --sport 21100 --tag u6 --timeout 2 | jq .ok)
+echo "balanced: $ok_t TCP and $ok_u UDP flows ok; server saw $(peers_of t6) / $(peers_of u6)"
+check "16 TCP connections and 16 UDP flows from $HOST6 complete" \
+	test "$ok_t $ok_u" = "16 16"
+check "new TCP connections show up as the RFC 6296 images $both" \
+	test "$(peers_of t6)" = "$both"
+check "new UDP flows show up as the RFC 6296 images $both" \
+	test "$(peers_of u6)" = "$both"
+check "every datagram of a UDP flow came from one address" flows_one_peer u6 16
+
+# A longer transfer: TCP and UDP flows that keep talking for ~3 seconds;
+# with the flowtable, these are carried by it.
+lan $FLOWS connect --proto tcp --dst "$SERVER6" --count 4 --packets 60 \
+	--gap 0.05 --parallel --sport 22000 --tag long-t >"$long_report" &
+long_pid=$!
+lan $FLOWS connect --proto udp --dst "$SERVER6" --count 4 --packets 60 \
+	--gap 0.05 --parallel --sport 22100 --tag long-u >/dev/null &
+long_u_pid=$!
+check "the long flows are under way" seen_wait long-u 20
+wait $long_pid $long_u_pid
+if [ "$FLOWTABLE" = 1 ]; then
+	check "the flowtable carried the long flows" offload_carried 8
+fi
+check "4 long TCP connections complete all 60 exchanges" \
+	test "$(jq .ok <"$long_report")" = 4
+# the 4 UDP flows each came from one address, $img_att or $img_wp
+long_u_ok() {
+	flows_one_peer long-u 4 &&
+		[ -z "$(peers_of long-u | tr ' ' '\n' | grep -vxF -e "$img_att" -e "$img_wp")" ]
+}
+check "long UDP flows: every datagram from one of the images" long_u_ok
+check "server saw all 240 datagrams of the long UDP flows" \
+	test "$(grep -c ' long-u-' "$log")" -eq 240
+
+# Inbound, to each link's image of the host.
+seed_lan_server "$HOST6"
+seed_inbound "$HOST6" "$img_att" "$img_wp"
+seed_clean
+
+# Counters: each packet the server saw from a link's image was translated
+# out by it, and each such packet was answered through it.
+for x in "att $img_att" "webpass $img_wp"; do
+	read -r name img <<<"$x"
+	out=$(link_stat "$name" npt_out)
+	in=$(link_stat "$name" npt_in)
+	seen=$(awk -v a="$img" '$2 == a' "$log" | wc -l)
+	echo "$name: npt_out $out, npt_in $in, npt_dropped $(link_stat "$name" npt_dropped); server logged $seen from $img"
+	check "$name: npt_out and npt_in count at least what the server saw" \
+		test "$out" -ge "$seen" -a "$in" -ge "$seen" -a "$seen" -gt 0
+	check "$name: npt_dropped stays 0" test "$(link_stat "$name" npt_dropped)" -eq 0
+done
+
+# Webpass's prefix changes under a running UDP stream, which goes on until
+# the server has seen 10 of its datagrams from the new prefix. The stream
+# sends without waiting for answers: an answer on its way during the
+# change goes to the old prefix and is lost, as with a real renumbering.
+mwanctl link set att state down
+seed_prefix 2 "$WEBPASS6_NEW"
+npt_before="$(link_stat att npt_out) $(link_stat webpass npt_out)"
+lan $FLOWS stream --dst "$SERVER6" --sport 26000 --tag live \
+	--until "$stop" >"$stream_report" &
+stream_pid=$!
+check "the stream is under way" seen_wait live 10
+mwanctl link set webpass npt "$INTERNAL6" "$WEBPASS6_NEW"
+check "the stream goes on from $img_new" \
+	slowwait 60 seen_from_at_least live-0 "$img_new" 10
+touch "$stop"
+wait $stream_pid
+# the stream's sources in the order the server saw them, repeats collapsed
+live=$(awk '$4 == "live-0" { print $2 }' "$log" | uniq | xargs)
+echo "the stream came from: $live ($(grep -c ' live-0$' "$log") of $(cat "$stream_report") datagrams)"
+check "the stream's datagrams came from $img_wp, then from $img_new" \
+	test "$live" = "$img_wp $img_new"
+check "the server got every datagram of the stream" \
+	test "$(grep -c ' live-0$' "$log")" -eq "$(cat "$stream_report")"
+ok_new=$(lan $FLOWS connect --proto tcp --dst "$SERVER6" --count 4 --packets 3 \
+	--sport 27000 --tag new --timeout 2 | jq .ok)
+check "new TCP connections complete and show up as $img_new" \
+	test "$ok_new $(peers_of new)" = "4 $img_new"
+read -r att_before wp_before <<<"$npt_before"
+check "with att down, only webpass's npt_out moved (by the stream and more)" \
+	test "$(link_stat att npt_out)" -eq "$att_before" -a \
+		"$(link_stat webpass npt_out)" -ge $((wp_before + $(cat "$stream_report")))
+check "mwanctl shows webpass's new prefix" \
+	test "$(mwanctl -j link show webpass | jq -r '.[0].npt.external')" = "$WEBPASS6_NEW"
+check "still no packet with an internal source reached an ISP" \
+	test "$(isp_counted 1 leaked) $(isp_counted 2 leaked)" = "0 0"
+check "TCP from the internet to the new image $img_new reaches the host" \
+	test "$(reach "$img_new" in-new)" = ok
+check "ping from the internet to the new image: both replies left by webpass" \
+	test "$(ping_via "$img_new" 2)" = "0 2"
+check "the old image $img_wp no longer reaches the host (TCP)" \
+	test "$(reach "$img_wp" in-old)" != ok
+check "the old image no longer answers ping" \
+	test "$(inet ping -6 -c 1 -W 1 "$img_wp" | grep -c 'bytes from')" -eq 0
+check "the host's server saw no connection to the old image" \
+	test -z "$(flow_peers in-old "$lan_log")"
+mwanctl link set att state up
+exit $rc
