@@ -23,6 +23,13 @@
                                             for answers until FILE exists; prints
                                             how many datagrams it sent
   flows.py wait-ready LOG                   wait until a server is listening
+  flows.py eval EXPR JSON                   print the Python expression EXPR of d,
+                                            the value of JSON ("\\x1f" for newlines)
+  flows.py agent                            run commands read from stdin, each
+                                            argument on a line and a line "\\x1e"
+                                            after the last; answer with what the
+                                            command printed, then "\\x1e" and its
+                                            exit status (topo.sh's flows())
   flows.py count LOG [--proto P] [--tag T]  JSON {peer address: flows}
   flows.py keys LOG CONNECT.json... --by src|src-dst
                                             JSON {key: [links its flows used]}
@@ -33,14 +40,18 @@ Links are told apart by the address the server sees (topo.sh): the router
 masquerades, so 100.64.N.2 and 2001:db8:N::2 are link N.
 """
 import argparse
+import contextlib
+import io
 import json
 import os
 import socket
 import sys
 import threading
 import time
+import traceback
 
 PORT = 5001
+END = "\x1e"	# ends a request to the agent, and its answer
 
 
 def log_line(log, lock, text):
@@ -181,7 +192,8 @@ def stream(args):
 
 
 def wait_ready(args):
-    for _ in range(200):
+    # a minute: on a debug kernel a server takes seconds to start
+    for _ in range(1200):
         if os.path.exists(args.log + ".ready"):
             return 0
         time.sleep(0.05)
@@ -250,7 +262,50 @@ def shares(args):
     return rc
 
 
-def main():
+def evaluate(args):
+    d = json.loads(args.json.replace("\x1f", "\n"))
+    print(eval(args.expr, {"d": d}))
+    return 0
+
+
+def run(parser, argv):
+    try:
+        args = parser.parse_args(argv)
+        return COMMANDS[args.cmd](args) or 0
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 2
+    except Exception:
+        traceback.print_exc()
+        return 1
+
+
+def agent(parser):
+    """A selftest keeps one agent a namespace, so that a command costs no
+    Python start: a second under emulation, several on a debug kernel."""
+    argv = []
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if line != END:
+            argv.append(line)
+            continue
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = run(parser, argv)
+        text = out.getvalue()
+        if text and not text.endswith("\n"):
+            text += "\n"
+        sys.stdout.write("%s%s%d\n" % (text, END, rc))
+        sys.stdout.flush()
+        argv = []
+    return 0
+
+
+COMMANDS = {"keys": keys, "serve": serve, "connect": connect,
+            "stream": stream, "wait-ready": wait_ready, "count": count,
+            "shares": shares, "eval": evaluate}
+
+
+def parser():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
@@ -296,10 +351,18 @@ def main():
     k.add_argument("--by", choices=("src", "src-dst"), required=True)
     k.add_argument("--proto")
     k.add_argument("--tag")
-    args = p.parse_args()
-    return {"keys": keys, "serve": serve, "connect": connect,
-            "stream": stream, "wait-ready": wait_ready, "count": count,
-            "shares": shares}[args.cmd](args)
+    e = sub.add_parser("eval")
+    e.add_argument("expr")
+    e.add_argument("json")
+    sub.add_parser("agent")
+    return p
+
+
+def main():
+    p = parser()
+    if sys.argv[1:] == ["agent"]:
+        return agent(p)
+    return run(p, sys.argv[1:])
 
 
 if __name__ == "__main__":

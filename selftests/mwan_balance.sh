@@ -15,14 +15,14 @@ topo_balanced 3 1 2 3
 clients=(10.0.0.{10..29})
 addrs "$LAN" lan0 "${clients[@]/%//24}"
 
-lan $FLOWS connect --proto udp --dst "$SERVER4" --count 1200 --timeout 2 \
+flows "$LAN" connect --proto udp --dst "$SERVER4" --count 1200 --timeout 2 \
 	--src "${clients[@]}" --sport 20000 --tag u4 >/dev/null
 check "1200 UDP/IPv4 flows split 1:2:3 within 3 points" \
-	$FLOWS shares "$log" --tag u4 --weights 1:2:3 --tolerance 3
-lan $FLOWS connect --proto tcp --dst "$SERVER6" --count 300 --timeout 2 \
+	flows - shares "$log" --tag u4 --weights 1:2:3 --tolerance 3
+flows "$LAN" connect --proto tcp --dst "$SERVER6" --count 300 --timeout 2 \
 	--sport 30000 --tag t6 >/dev/null
 check "300 TCP/IPv6 connections split 1:2:3 within 3 points" \
-	$FLOWS shares "$log" --tag t6 --weights 1:2:3 --tolerance 3
+	flows - shares "$log" --tag t6 --weights 1:2:3 --tolerance 3
 
 # Every flow the server saw was counted on the link it used (no flow
 # reused a port, so each is a new connection). Counters may be higher
@@ -30,7 +30,7 @@ check "300 TCP/IPv6 connections split 1:2:3 within 3 points" \
 counted_all() {
 	local links seen
 	links=$(mwanctl -j link show)
-	seen=$($FLOWS count "$log")
+	seen=$(flows - count "$log")
 	$PY - "$links" "$seen" <<-'PY'
 	import json, sys
 	links = {l["id"]: l["stats"]["new_flows"] for l in json.loads(sys.argv[1])}

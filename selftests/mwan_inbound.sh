@@ -32,11 +32,11 @@ lan $FLOWS serve --log "$lan_log" --addr 10.0.0.2 fd00:a::2 &
 SERVER_PIDS=$!
 rtr $FLOWS serve --log "$rtr_log" --port 7000 --addr 0.0.0.0 :: &
 SERVER_PIDS="$SERVER_PIDS $!"
-$FLOWS wait-ready "$lan_log" && $FLOWS wait-ready "$rtr_log"
+flows - wait-ready "$lan_log" && flows - wait-ready "$rtr_log"
 
 # reach ADDR PORT: "ok" if a TCP connection from the internet gets through
 reach() {
-	inet $FLOWS connect --dst "$1" --port "$2" --timeout 2 --packets 3 |
+	flows "$INET" connect --dst "$1" --port "$2" --timeout 2 --packets 3 |
 		pyq '"ok" if d["ok"] == 1 else d["flows"][0].get("error")'
 }
 

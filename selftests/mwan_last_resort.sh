@@ -20,7 +20,7 @@ topo_server
 mwanctl link set wan2 state down
 
 attempt() { # attempt FAMILY-DST [PROTO]: the error of one connection, or "ok"
-	lan $FLOWS connect --dst "$1" --proto "${2:-tcp}" --timeout 3 |
+	flows "$LAN" connect --dst "$1" --proto "${2:-tcp}" --timeout 3 |
 		pyq 'd["flows"][0].get("error", "ok")'
 }
 
@@ -38,7 +38,7 @@ check "unreachable: IPv4 connect fails at once with unreachable" \
 out=$(timed 2 attempt "$SERVER6") ; echo "IPv6 TCP: $out"
 check "unreachable: IPv6 connect fails at once with unreachable" \
 	grep -qi unreachable <<<"$out"
-out=$(rtr $FLOWS connect --dst "$SERVER4" --proto udp --timeout 2 |
+out=$(flows "$RTR" connect --dst "$SERVER4" --proto udp --timeout 2 |
 	pyq 'd["flows"][0].get("error", "ok")')
 echo "router-local UDP: $out"
 check "unreachable: a router-local flow matched by a local rule gets ENETUNREACH" \
@@ -52,7 +52,7 @@ mwanctl policy set only2 last-resort default
 out=$(attempt "$SERVER4")
 check "default: the connection goes through ($out)" test "$out" = ok
 check "default: the main table took it out through wan1" \
-	test "$($FLOWS count "$log" --proto tcp | pyq 'list(d)')" = "['100.64.1.2']"
+	test "$(flows - count "$log" --proto tcp | pyq 'list(d)')" = "['100.64.1.2']"
 
 refused=$(mwanctl -j policy show only2 | pyq 'd[0]["stats"]["refused"]')
 check "refusals counted ($refused)" test "$refused" -ge 5

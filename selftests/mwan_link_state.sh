@@ -16,7 +16,7 @@ defer rm -f "$long"
 topo_balanced 2
 
 new_links() { # the links the next 20 connections take
-	lan $FLOWS connect --dst "$SERVER4" --count 20 --sport "$1" --tag "$2" \
+	flows "$LAN" connect --dst "$SERVER4" --count 20 --sport "$1" --tag "$2" \
 		--timeout 2 >/dev/null
 	links_of "$2"
 }

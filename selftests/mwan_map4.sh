@@ -47,7 +47,7 @@ expect() {
 
 # from_each PROTO SPORT TAG: one flow from each of 10.250.250.2-.6, in order
 from_each() {
-	lan $FLOWS connect --proto "$1" --dst "$SERVER4" --sport "$2" --tag "$3" \
+	flows "$LAN" connect --proto "$1" --dst "$SERVER4" --sport "$2" --tag "$3" \
 		--src 10.250.250.{2..6} --count 5 --timeout 2 | jq .ok
 }
 
@@ -70,9 +70,9 @@ check "webpass: 10.250.250.2-.6 seen as 136.25.91.242-.246 (UDP)" \
 	test "$(flow_peers wp-u)" = "$(expect wp-u 136.25.91 242)"
 
 # Balanced per flow over both links.
-bal_t=$(lan $FLOWS connect --proto tcp --dst "$SERVER4" --src 10.250.250.2 \
+bal_t=$(flows "$LAN" connect --proto tcp --dst "$SERVER4" --src 10.250.250.2 \
 	--count 16 --packets 3 --sport 21000 --tag bal-t --timeout 2 | jq .ok)
-bal_u=$(lan $FLOWS connect --proto udp --dst "$SERVER4" --src 10.250.250.2 \
+bal_u=$(flows "$LAN" connect --proto udp --dst "$SERVER4" --src 10.250.250.2 \
 	--count 16 --packets 5 --gap 0.05 --sport 21100 --tag bal-u --timeout 2 |
 	jq .ok)
 echo "balanced: $bal_t TCP and $bal_u UDP flows ok; server saw $(peers_of bal)"
@@ -109,7 +109,7 @@ check "server saw all 300 datagrams of the long UDP flows" \
 	test "$(grep -c ' long-u-' "$log")" -eq 300
 
 # Outside the map: masqueraded to the link's own address.
-lan $FLOWS connect --proto tcp --dst "$SERVER4" --src "$UNMAPPED4" --count 8 \
+flows "$LAN" connect --proto tcp --dst "$SERVER4" --src "$UNMAPPED4" --count 8 \
 	--sport 23000 --tag masq --timeout 2 >/dev/null
 check "192.168.7.2 (not mapped) is masqueraded to 100.64.1.2 and 100.64.2.2" \
 	test "$(peers_of masq)" = "100.64.1.2 100.64.2.2"
@@ -147,7 +147,7 @@ mwanctl link set att map4 off
 mwanctl link set webpass map4 off
 kept_before=$(grep -c ' kept-' "$log")
 out_before="$(link_stat att map4_out) $(link_stat webpass map4_out)"
-lan $FLOWS connect --proto tcp --dst "$SERVER4" --src 10.250.250.2 --count 8 \
+flows "$LAN" connect --proto tcp --dst "$SERVER4" --src 10.250.250.2 --count 8 \
 	--sport 25000 --tag off --timeout 2 >/dev/null
 check "... and send 10 more datagrams after map4 off" \
 	seen_wait kept $((kept_before + 10))

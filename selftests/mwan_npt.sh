@@ -45,9 +45,9 @@ mwanctl link set webpass npt "$INTERNAL6" "$WEBPASS6"
 mwanctl link show
 
 # Balanced per flow over both links.
-ok_t=$(lan $FLOWS connect --proto tcp --dst "$SERVER6" --count 16 --packets 3 \
+ok_t=$(flows "$LAN" connect --proto tcp --dst "$SERVER6" --count 16 --packets 3 \
 	--sport 21000 --tag t6 --timeout 2 | jq .ok)
-ok_u=$(lan $FLOWS connect --proto udp --dst "$SERVER6" --count 16 --packets 5 \
+ok_u=$(flows "$LAN" connect --proto udp --dst "$SERVER6" --count 16 --packets 5 \
 	--gap 0.05 --sport 21100 --tag u6 --timeout 2 | jq .ok)
 echo "balanced: $ok_t TCP and $ok_u UDP flows ok; server saw $(peers_of t6) / $(peers_of u6)"
 check "16 TCP connections and 16 UDP flows from $HOST6 complete" \
@@ -123,7 +123,7 @@ check "the stream's datagrams came from $img_wp, then from $img_new" \
 	test "$live" = "$img_wp $img_new"
 check "the server got every datagram of the stream" \
 	test "$(grep -c ' live-0$' "$log")" -eq "$(cat "$stream_report")"
-ok_new=$(lan $FLOWS connect --proto tcp --dst "$SERVER6" --count 4 --packets 3 \
+ok_new=$(flows "$LAN" connect --proto tcp --dst "$SERVER6" --count 4 --packets 3 \
 	--sport 27000 --tag new --timeout 2 | jq .ok)
 check "new TCP connections complete and show up as $img_new" \
 	test "$ok_new $(peers_of new)" = "4 $img_new"

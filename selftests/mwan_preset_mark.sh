@@ -32,17 +32,17 @@ table inet user {
 NFT
 topo_server
 
-lan $FLOWS connect --dst "$SERVER4" --count 10 --src 10.0.0.77 --tag marked \
+flows "$LAN" connect --dst "$SERVER4" --count 10 --src 10.0.0.77 --tag marked \
 	>/dev/null
-lan $FLOWS connect --dst "$SERVER4" --count 10 --src 10.0.0.2 --tag plain \
+flows "$LAN" connect --dst "$SERVER4" --count 10 --src 10.0.0.2 --tag plain \
 	>/dev/null
 check "flows the user's nft rule marks 0x300 leave by wan3" test "$(links_of marked)" = 3
 check "unmarked flows, and marks outside the mask, follow the policy (wan1)" \
 	test "$(links_of plain)" = 1
 
-rtr $FLOWS connect --dst "$SERVER4" --count 5 --mark 0x200 --sport 45000 \
+flows "$RTR" connect --dst "$SERVER4" --count 5 --mark 0x200 --sport 45000 \
 	--packets 3 --tag so2 >/dev/null
-rtr $FLOWS connect --dst "$SERVER4" --count 5 --sport 46000 --tag local \
+flows "$RTR" connect --dst "$SERVER4" --count 5 --sport 46000 --tag local \
 	>/dev/null
 check "router sockets with SO_MARK 0x200 leave by wan2 despite the rule" \
 	test "$(links_of so2)" = 2

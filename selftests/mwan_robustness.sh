@@ -188,7 +188,7 @@ unload() {
 # over both links
 new_flows() {
 	local out peers n=16
-	out=$(lan $FLOWS connect --dst "$SERVER4" --count $n --tag "$1" 2>&1)
+	out=$(flows "$LAN" connect --dst "$SERVER4" --count $n --tag "$1" 2>&1)
 	if [[ $out != *'"failed": 0'* ]]; then
 		fail "$1: new connections fail: ${out:0:300}"
 		return

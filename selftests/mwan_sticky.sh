@@ -24,22 +24,22 @@ servers=(203.0.113.11 203.0.113.12 203.0.113.13 203.0.113.14)
 addrs "$INET" srv "${servers[@]/%//32}"
 inet $FLOWS serve --log "$log" --addr "${servers[@]}" &
 SERVER_PIDS=$!
-$FLOWS wait-ready "$log"
+flows - wait-ready "$log"
 
 # check_sticky MODE REPORTS...: every key used one link, keys used several
 sticky() {
 	local by=$1
 	shift
-	$FLOWS keys "$log" "$@" --by "$by" | pyq \
+	flows - keys "$log" "$@" --by "$by" | pyq \
 		'"%d keys, %d on one link, links used %s" % (len(d), sum(len(v) == 1 for v in d.values()), sorted(set(l for v in d.values() for l in v)))'
-	[ "$($FLOWS keys "$log" "$@" --by "$by" | pyq \
+	[ "$(flows - keys "$log" "$@" --by "$by" | pyq \
 		'all(len(v) == 1 for v in d.values()) and len(set(l for v in d.values() for l in v)) > 1')" = True ]
 }
 
 mwanctl policy add sticky mode src member wan1 member wan2 member wan3
 mwanctl globals set default-policy sticky
 for k in 0 1; do
-	lan $FLOWS connect --dst "${servers[k]}" --count 48 --src "${clients[@]}" \
+	flows "$LAN" connect --dst "${servers[k]}" --count 48 --src "${clients[@]}" \
 		--sport $((20000 + 100 * k)) --tag src$k >"$dir/src$k.json"
 done
 check "mode src: each client's 96 connections to two servers left by one link" \
@@ -47,13 +47,13 @@ check "mode src: each client's 96 connections to two servers left by one link" \
 
 mwanctl policy set sticky mode src-dst
 for k in 0 1 2 3; do
-	lan $FLOWS connect --dst "${servers[k]}" --count 24 --src "${clients[@]}" \
+	flows "$LAN" connect --dst "${servers[k]}" --count 24 --src "${clients[@]}" \
 		--sport $((30000 + 100 * k)) --tag pair$k >"$dir/pair$k.json"
 done
 check "mode src-dst: each client-server pair used one link" \
 	sticky src-dst "$dir"/pair*.json
 spread() {
-	$FLOWS keys "$log" "$dir"/pair*.json --by src | pyq \
+	flows - keys "$log" "$dir"/pair*.json --by src | pyq \
 		'sum(len(v) > 1 for v in d.values())'
 }
 check "mode src-dst: one client's connections to 4 servers spread over links" \

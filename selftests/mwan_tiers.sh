@@ -22,9 +22,9 @@ round=0
 # links_used ROUND: the links 30 new connections take, e.g. "1 2"
 links_used() {
 	local round=$1
-	lan $FLOWS connect --dst "$SERVER4" --count 20 --sport $((20000 + 100 * round)) \
+	flows "$LAN" connect --dst "$SERVER4" --count 20 --sport $((20000 + 100 * round)) \
 		--tag r$round --timeout 2 >/dev/null
-	lan $FLOWS connect --dst "$SERVER6" --count 10 --sport $((20050 + 100 * round)) \
+	flows "$LAN" connect --dst "$SERVER6" --count 10 --sport $((20050 + 100 * round)) \
 		--tag r$round-6 --timeout 2 >/dev/null
 	links_of r$round
 }

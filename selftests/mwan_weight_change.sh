@@ -29,8 +29,8 @@ check "no long flow changed link, and they used all three" flows_stayed long 30 
 check "server got all 900 datagrams of the long flows" \
 	test "$(grep -c ' long-' "$log")" -eq 900
 
-lan $FLOWS connect --proto udp --dst "$SERVER6" --count 800 --sport 20000 \
+flows "$LAN" connect --proto udp --dst "$SERVER6" --count 800 --sport 20000 \
 	--tag new --timeout 2 >/dev/null
 check "new flows follow the new weights 5:2:1 within 3 points" \
-	$FLOWS shares "$log" --tag new --weights 5:2:1 --tolerance 3
+	flows - shares "$log" --tag new --weights 5:2:1 --tolerance 3
 exit $rc

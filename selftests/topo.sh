@@ -29,6 +29,65 @@ PY="/usr/bin/python3 -S"
 FLOWS="$PY $TOPO_DIR/flows.py"
 MWANCTL=${MWANCTL:-$(cd "$TOPO_DIR/.." && pwd)/user/mwanctl/mwanctl}
 
+# flows NS CMD [ARGS...]: what "flows.py CMD ARGS..." prints, and its
+# status, run in namespace NS ("-": this one) by an agent kept there for
+# the test: a Python start a call saved, seconds each on a debug kernel.
+# An agent serves one call at a time: what runs in the background starts
+# flows.py itself ($FLOWS).
+declare -A FLOWS_TO FLOWS_FROM
+flows() {
+	local ns=$1 line
+	shift
+	if [ -z "${FLOWS_TO[$ns]:-}" ]; then
+		if ((BASH_SUBSHELL)); then	# could not keep an agent
+			flows_run "$ns" "$@"
+			return
+		fi
+		flows_agent "$ns" || return 1
+	fi
+	printf '%s\n' "$@" $'\x1e' >&"${FLOWS_TO[$ns]}" || return 1
+	while IFS= read -r line <&"${FLOWS_FROM[$ns]}"; do
+		if [[ $line == $'\x1e'* ]]; then
+			return "${line#?}"
+		fi
+		printf '%s\n' "$line"
+	done
+	echo "flows: the agent in $ns is gone" >&2
+	return 1
+}
+
+flows_stop() { kill "$1" 2>/dev/null; return 0; }
+
+# flows_run NS CMD [ARGS...]: flows.py itself, in NS ("-": this one)
+flows_run() {
+	local ns=$1
+	shift
+	if [ "$ns" = - ]; then
+		$FLOWS "$@"
+	else
+		ip netns exec "$ns" $FLOWS "$@"
+	fi
+}
+
+# flows_agent NS: start the agent of namespace NS; start them before the
+# calls made in subshells ($(...), pipelines), which could not keep one
+flows_agent() {
+	local ns=$1 dir to from
+	dir=$(mktemp -d)
+	defer rm -rf "$dir"
+	mkfifo "$dir/to" "$dir/from" || return 1
+	if [ "$ns" = - ]; then
+		$FLOWS agent <"$dir/to" >"$dir/from" &
+	else
+		ip netns exec "$ns" $FLOWS agent <"$dir/to" >"$dir/from" &
+	fi
+	# Gone with the test, also if others hold a copy of its pipe's end.
+	defer flows_stop $!
+	exec {to}>"$dir/to" {from}<"$dir/from"
+	FLOWS_TO[$ns]=$to
+	FLOWS_FROM[$ns]=$from
+}
+
 rtr() { ip netns exec "$RTR" "$@"; }
 lan() { ip netns exec "$LAN" "$@"; }
 inet() { ip netns exec "$INET" "$@"; }
@@ -146,6 +205,12 @@ topo_lan() {
 	EOF
 }
 
+# topo_agents: flows agents in the LAN and on the internet; they start
+# while the rest of the network is built
+topo_agents() {
+	flows_agent "$LAN" && flows_agent "$INET"
+}
+
 # topo_router: connected routes (the LAN) win over the links' default
 # routes; the main table's default goes through link 1.
 topo_router() {
@@ -168,6 +233,7 @@ topo_create() {
 	done
 	for ns in "$LAN" "$RTR" "$INET"; do ns_sysctls "$ns"; done
 	topo_lan "10.0.0.2/24 fd00:a::2/64" "10.0.0.1/24 fd00:a::1/64"
+	topo_agents
 	for ((i = 1; i <= n; i++)); do
 		ns=ISP$i
 		ns_sysctls "${!ns}"
@@ -233,17 +299,24 @@ start_server() { # start_server LOGFILE [flows.py serve options]
 	shift
 	inet $FLOWS serve --log "$log" --addr "$SERVER4" "$SERVER6" "$@" &
 	SERVER_PIDS="${SERVER_PIDS:-} $!"
-	$FLOWS wait-ready "$log"
+	flows - wait-ready "$log"
 }
 
+# Only the servers are waited for: the flows agents wait for the test.
 stop_servers() {
-	[ -n "${SERVER_PIDS:-}" ] && kill $SERVER_PIDS 2>/dev/null
-	wait 2>/dev/null
+	[ -n "${SERVER_PIDS:-}" ] || return 0
+	kill $SERVER_PIDS 2>/dev/null
+	wait $SERVER_PIDS 2>/dev/null
 	SERVER_PIDS=
 }
 
-# pyq EXPR: print a Python expression over the JSON read from stdin (as d).
-pyq() { $PY -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+# pyq EXPR: print a Python expression over the JSON read from stdin (as
+# d), by the agent here (read, the JSON reaches it as one line)
+pyq() {
+	local json
+	IFS= read -r -d '' json
+	flows - eval "$1" "${json//$'\n'/$'\x1f'}"
+}
 
 # check WHAT CMD...: one PASS or FAIL line from CMD's status; failures stick in $rc.
 rc=0
@@ -264,6 +337,7 @@ topo_require() {
 	checktool "/usr/bin/python3 --version" "needs python3"
 	checktool "$MWANCTL --version" "needs mwanctl (make user)"
 	require_module mwan
+	flows_agent -
 }
 
 # topo_server: start the internet server; its log is $log (gone at exit).

@@ -116,7 +116,7 @@ isp_leaked() { echo "$(isp_counted "$1" leaked) of $(isp_counted "$1" total)"; }
 # reach ADDR TAG: "ok" if a TCP connection from the internet to ADDR gets
 # through, else the error
 reach() {
-	inet $FLOWS connect --dst "$1" --tag "$2" --timeout 2 --packets 3 |
+	flows "$INET" connect --dst "$1" --tag "$2" --timeout 2 --packets 3 |
 		jq -r 'if .ok == 1 then "ok" else .flows[0].error end'
 }
 
@@ -141,7 +141,7 @@ seed_lan_server() {
 	defer rm -f "$lan_log" "$lan_log.ready"
 	lan $FLOWS serve --log "$lan_log" --addr "$1" &
 	SERVER_PIDS="$SERVER_PIDS $!"
-	$FLOWS wait-ready "$lan_log"
+	flows - wait-ready "$lan_log"
 }
 
 # seed_inbound HOST ATT-ADDR WEBPASS-ADDR: TCP from the internet to each
@@ -179,6 +179,7 @@ seed_create() {
 	printf -v hosts '10.250.250.%s/29 ' 2 3 4 5 6
 	topo_lan "$HOST6/64 $hosts $UNMAPPED4/24" \
 		"10.250.250.1/29 3d06:bad:b01::1/64 192.168.7.1/24"
+	topo_agents
 	seed_isp 1
 	seed_isp 2
 	seed_prefix 1 "$ATT6" "$ATT4"
