@@ -31,15 +31,19 @@ check "30 TCP and 30 UDP flows complete every exchange" \
 	test "$(pyq 'd["ok"]' <"$tcp_report")$(pyq 'd["ok"]' <"$udp_report")" = 3030
 
 # A TCP port seen at two ISPs had packets on two links.
+ports=()
+for i in 1 2 3; do
+	ports[i]=$(isp_ports "$i")
+done
 one_isp_per_port() {
 	local all
-	all=$(for i in 1 2 3; do isp_ports "$i"; done | sort)
+	all=$(printf '%s\n' "${ports[@]}" | grep . | sort)
 	echo "ports at the ISPs: $(echo "$all" | wc -l) lines, $(echo "$all" | sort -u | wc -l) distinct"
 	[ "$(echo "$all" | wc -l)" -eq 30 ] && [ -z "$(echo "$all" | uniq -d)" ]
 }
 check "each TCP connection seen at exactly one ISP" one_isp_per_port
 check "TCP connections used all three links" \
-	test "$(for i in 1 2 3; do [ -n "$(isp_ports "$i")" ] && echo "$i"; done | wc -l)" -eq 3
+	test -n "${ports[1]}" -a -n "${ports[2]}" -a -n "${ports[3]}"
 
 check "each UDP flow's datagrams all came over one link (all three used)" \
 	flows_stayed udp 30 3

@@ -21,18 +21,22 @@ new_links() { # the links the next 20 connections take
 	links_of "$2"
 }
 
-# 20 UDP flows that keep talking for about 6 seconds
-lan $FLOWS connect --proto udp --dst "$SERVER4" --count 20 --packets 30 \
-	--gap 0.2 --parallel --sport 40000 --tag long >"$long" &
+# 20 UDP flows that keep talking until the drain is over
+stop=$(mktemp -u)
+defer rm -f "$stop"
+lan $FLOWS connect --proto udp --dst "$SERVER4" --count 20 --packets 5 \
+	--gap 0.2 --parallel --sport 40000 --tag long --until "$stop" >"$long" &
 long_pid=$!
-sleep 1
+check "the 20 long flows are under way" slowwait 60 seen_flows long 20
 check "before drain, new connections use both links" \
 	test "$(new_links 20000 a)" = "1 2"
 mwanctl link set wan1 state drain
 check "drained wan1 takes no new connection" \
 	test "$(new_links 20100 b)" = "2"
+check "the long flows go on after the drain" seen_after long 40
+touch "$stop"
 wait $long_pid
-check "every long flow completed all 30 exchanges through the drain" \
+check "every long flow completed every exchange through the drain" \
 	test "$(pyq 'd["ok"]' <"$long")" = 20
 check "long flows stayed on their links, wan1's included" flows_stayed long 20 2
 

@@ -286,11 +286,9 @@ isp_watch() { # isp_watch N PROTO PORT
 }
 
 isp_ports() {
-	isp "$1" nft -j list set inet watch flows | $PY -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    for e in o.get("set", {}).get("elem", []):
-        print(e)'
+	isp "$1" nft list set inet watch flows | awk '
+		/elements = \{/ { on = 1; sub(/.*\{/, "") }
+		on { end = /\}/; gsub(/[{},]/, " "); for (i = 1; i <= NF; i++) print $i; on = !end }'
 }
 
 # Keep a server running in $INET; its log has one line per flow.
@@ -360,6 +358,22 @@ topo_balanced() {
 	mwanctl policy add balanced "${members[@]}"
 	mwanctl globals set default-policy balanced
 	topo_server
+}
+
+# seen_wait TAG N: wait until the server has logged N lines of flows
+# tagged TAG, e.g. until background flows are under way; fails after a
+# minute (a debug kernel takes seconds to start a client)
+seen_wait() { slowwait 60 seen_at_least "$@"; }
+seen_at_least() { [ "$(grep -c " $1-" "$log")" -ge "$2" ]; }
+
+# seen_after TAG N: wait until the server has logged N lines more of flows
+# tagged TAG than it has now
+seen_after() { seen_wait "$1" $(($(grep -c " $1-" "$log") + $2)); }
+
+# seen_flows TAG N: the server has seen each of the N flows tagged TAG
+seen_flows() {
+	awk -v t="$1-" -v n="$2" 'index($4, t) == 1 && !($4 in f) { f[$4]; k++ }
+		END { exit !(k >= n) }' "$log"
 }
 
 # The link of an address the server saw, in awk: 100.64.N.2 and

@@ -239,12 +239,6 @@ flow_peers() {
 	awk -v t="$1-" 'index($4, t) == 1 { print $4, $2 }' "${2:-$log}" | sort -u -V
 }
 
-# seen_wait TAG N: wait until the server has logged N lines of flows
-# tagged TAG, e.g. until background flows are under way; fails after a
-# minute (a debug kernel takes seconds to start a client)
-seen_wait() { slowwait 60 seen_at_least "$@"; }
-seen_at_least() { [ "$(grep -c " $1-" "$log")" -ge "$2" ]; }
-
 # seen_from_at_least FLOW ADDR N: the server has logged N lines of the flow
 # tagged FLOW from ADDR
 seen_from_at_least() {
