@@ -11,6 +11,7 @@
 #   checktool "CMD" "WHY"  skip the test unless CMD runs
 #   busywait MS CMD...     retry CMD until it succeeds, for MS milliseconds
 #   slowwait S CMD...      the same, once every 0.1 s for S seconds
+#   scaled N               N flows, rounds... at $MWAN_TEST_SCALE percent
 #
 # Exit codes: 0 pass, 1 fail, $ksft_skip (4) skip. Print "PASS: what" and
 # "FAIL: what" lines; the runner shows them.
@@ -26,28 +27,46 @@ LIB_DEFERRED=()
 # Namespaces are named after the variable plus a random suffix, so tests
 # never clash with each other or with leftovers of an earlier run.
 setup_ns() {
-	local name ns
+	local name ns names=() batch=
 	for name in "$@"; do
 		printf -v ns '%s-%08x' "${name,,}" "$SRANDOM"
-		if ! ip netns add "$ns"; then
-			echo "SKIP: cannot create network namespace $ns"
-			return $ksft_skip
-		fi
+		names+=("$ns")
+		batch+="netns add $ns"$'\n'
+	done
+	# One ip for all: under a debug kernel each program started costs ~1 s.
+	if ! ip -batch - <<<"$batch"; then
+		echo "SKIP: cannot create network namespaces ${names[*]}"
+		return $ksft_skip
+	fi
+	for name in "$@"; do
+		ns=${names[0]}
+		names=("${names[@]:1}")
 		ip -n "$ns" link set lo up
 		printf -v "$name" '%s' "$ns"
 		NS_LIST="$NS_LIST $ns"
 	done
 }
 
-# Kill what still runs in the namespaces, then delete them.
+# Kill what still runs in the namespaces, then delete them. A process is
+# in one if its /proc/PID/ns/net is the same file as the namespace's
+# (what `ip netns pids` checks), found without starting a program per
+# namespace.
 cleanup_ns() {
-	local ns pids
-	for ns in "$@"; do
-		pids=$(ip netns pids "$ns" 2>/dev/null)
-		# shellcheck disable=SC2086 # a list of pids
-		[ -z "$pids" ] || kill $pids 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
+	local ns proc pids=() batch=
+	[ $# -gt 0 ] || return 0
+	for proc in /proc/[0-9]*; do
+		for ns in "$@"; do
+			if [[ $proc/ns/net -ef /run/netns/$ns ]]; then
+				pids+=("${proc#/proc/}")
+				break
+			fi
+		done
 	done
+	[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null
+	for ns in "$@"; do
+		batch+="netns del $ns"$'\n'
+	done
+	ip -force -batch - <<<"$batch" 2>/dev/null
 	return 0
 }
 
@@ -101,6 +120,15 @@ slowwait() {
 		((SECONDS - start < timeout_s)) || return 1
 		sleep 0.1
 	done
+}
+
+# scaled N: N at $MWAN_TEST_SCALE percent (default 100), at least 1. The
+# debug lane runs the suite at a fraction of its volume: there it hunts
+# memory and locking bugs, which the first flows of a kind meet as surely
+# as the thousandth, and each flow costs ten times as much.
+scaled() {
+	local n=$(($1 * ${MWAN_TEST_SCALE:-100} / 100))
+	echo $((n > 0 ? n : 1))
 }
 
 # Load a module or skip: a missing kernel feature is not a test failure.
