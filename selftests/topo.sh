@@ -114,24 +114,21 @@ addr() { ip -n "$1" addr add "$3" dev "$2" nodad 2>/dev/null ||
 
 # Each namespace's part of the network is one "ip -batch" (and one "ip -6
 # -batch" for what needs the family spelt out): under emulation every
-# process costs a tenth of a second, and a topology is a hundred commands.
-topo_isp() { # topo_isp N: link N from router to the internet
+# process costs a tenth of a second (a second under the debug kernel), and
+# a topology is a hundred commands. The ISPs come first, each making its
+# veths with their peers in $RTR and $INET; what those two need is queued
+# here and done by topo_router, in one batch each.
+TOPO_RTR4=
+TOPO_RTR6=
+TOPO_INET=
+
+# topo_isp N [NFT]: link N from router to the internet; NFT is the ISP's
+# ruleset (default: BCP 38, only the router's link addresses as sources)
+topo_isp() {
 	local n=$1 ns=ISP$1 t=$((100 + $1))
 	ns=${!ns}
-	# the link's own routing table and the fwmark rule that selects it
-	ip -n "$RTR" -batch - <<-EOF
-	link add wan$n type veth peer name down0 netns $ns
-	link set wan$n up
-	addr add 100.64.$n.2/24 dev wan$n
-	addr add 2001:db8:$n::2/64 dev wan$n nodad
-	route add default via 100.64.$n.1 dev wan$n onlink table $t
-	rule add pref $((1000 + n)) fwmark $((n << 8))/0x3f00 table $t
-	EOF
-	ip -6 -n "$RTR" -batch - <<-EOF
-	route add default via 2001:db8:$n::1 dev wan$n onlink table $t
-	rule add pref $((1000 + n)) fwmark $((n << 8))/0x3f00 table $t
-	EOF
 	ip -n "$ns" -batch - <<-EOF
+	link add down0 type veth peer name wan$n netns $RTR
 	link set down0 up
 	addr add 100.64.$n.1/24 dev down0
 	addr add 2001:db8:$n::1/64 dev down0 nodad
@@ -140,21 +137,36 @@ topo_isp() { # topo_isp N: link N from router to the internet
 	addr add 192.0.2.$((4 * n + 1))/30 dev up0
 	addr add 2001:db8:100:$n::1/64 dev up0 nodad
 	route add default via 192.0.2.$((4 * n + 2)) dev up0 onlink
+	route add ::/0 via 2001:db8:100:$n::2 dev up0 onlink
 	EOF
-	ip -6 -n "$ns" route add default via "2001:db8:100:$n::2" dev up0 onlink
-	ip -n "$INET" -batch - <<-EOF
-	link set isp$n up
-	addr add 192.0.2.$((4 * n + 2))/30 dev isp$n
-	addr add 2001:db8:100:$n::2/64 dev isp$n nodad
-	route add 100.64.$n.0/24 via 192.0.2.$((4 * n + 1)) dev isp$n onlink
-	route add 2001:db8:$n::/64 via 2001:db8:100:$n::1 dev isp$n onlink
-	EOF
-	ip netns exec "$ns" nft -f - <<-NFT
+	ip netns exec "$ns" nft -f - <<<"${2:-$(topo_bcp38 "$n")}"
+	# the link's own routing table and the fwmark rule that selects it
+	TOPO_RTR4+="link set wan$n up
+addr add 100.64.$n.2/24 dev wan$n
+addr add 2001:db8:$n::2/64 dev wan$n nodad
+route add default via 100.64.$n.1 dev wan$n onlink table $t
+rule add pref $((1000 + n)) fwmark $((n << 8))/0x3f00 table $t
+"
+	TOPO_RTR6+="route add default via 2001:db8:$n::1 dev wan$n onlink table $t
+rule add pref $((1000 + n)) fwmark $((n << 8))/0x3f00 table $t
+"
+	TOPO_INET+="link set isp$n up
+addr add 192.0.2.$((4 * n + 2))/30 dev isp$n
+addr add 2001:db8:100:$n::2/64 dev isp$n nodad
+route add 100.64.$n.0/24 via 192.0.2.$((4 * n + 1)) dev isp$n onlink
+route add 2001:db8:$n::/64 via 2001:db8:100:$n::1 dev isp$n onlink
+"
+}
+
+# topo_bcp38 N: ISP N drops what comes from the router with a source that
+# is not the router's address on link N (an nft ruleset)
+topo_bcp38() {
+	cat <<-NFT
 	table inet bcp38 {
 		chain forward {
 			type filter hook forward priority 0;
-			iifname "down0" ip saddr != 100.64.$n.0/24 counter drop
-			iifname "down0" ip6 saddr != 2001:db8:$n::/64 counter drop
+			iifname "down0" ip saddr != 100.64.$1.0/24 counter drop
+			iifname "down0" ip6 saddr != 2001:db8:$1::/64 counter drop
 		}
 	}
 	NFT
@@ -211,26 +223,29 @@ topo_agents() {
 	flows_agent "$LAN" && flows_agent "$INET"
 }
 
-# topo_router: connected routes (the LAN) win over the links' default
-# routes; the main table's default goes through link 1.
+# topo_router: the links' router and internet sides (queued by topo_isp);
+# connected routes (the LAN) win over the links' default routes; the main
+# table's default goes through link 1.
 topo_router() {
 	ip -n "$RTR" -batch - <<-EOF
-	rule add pref 900 table main suppress_prefixlength 0
+	${TOPO_RTR4}rule add pref 900 table main suppress_prefixlength 0
 	route add default via 100.64.1.1 dev wan1 onlink
 	EOF
 	ip -6 -n "$RTR" -batch - <<-EOF
-	rule add pref 900 table main suppress_prefixlength 0
+	${TOPO_RTR6}rule add pref 900 table main suppress_prefixlength 0
 	route add default via 2001:db8:1::1 dev wan1 onlink
 	EOF
+	ip -n "$INET" -batch - <<<"$TOPO_INET"
+	TOPO_RTR4= TOPO_RTR6= TOPO_INET=
 }
 
 # topo_create N: a LAN, a router with N uplinks, N ISPs and the internet.
 topo_create() {
-	local n=$1 i ns
-	setup_ns LAN RTR INET
+	local n=$1 i ns names=(LAN RTR INET)
 	for ((i = 1; i <= n; i++)); do
-		setup_ns "ISP$i"
+		names+=("ISP$i")
 	done
+	setup_ns "${names[@]}"
 	for ns in "$LAN" "$RTR" "$INET"; do ns_sysctls "$ns"; done
 	topo_lan "10.0.0.2/24 fd00:a::2/64" "10.0.0.1/24 fd00:a::1/64"
 	topo_agents
@@ -250,14 +265,19 @@ topo_create() {
 	NFT
 }
 
-# topo_links N [WEIGHTS...]: register wan1..wanN with mwan, weights 1 unless given.
+# topo_links N [WEIGHTS...]: register wan1..wanN with mwan, weights 1
+# unless given, on a router with no config yet (one config replace).
 topo_links() {
+	topo_links_conf "$@" | mwanctl config replace -
+}
+
+topo_links_conf() {
 	local n=$1 i w
 	shift
 	for ((i = 1; i <= n; i++)); do
 		w=${1:-1}
 		[ $# -gt 0 ] && shift
-		mwanctl link add "wan$i" dev "wan$i" id "$i" weight "$w" || return 1
+		echo "link add wan$i dev wan$i id $i weight $w"
 	done
 }
 
@@ -349,14 +369,16 @@ topo_server() {
 # topo_balanced N [WEIGHTS...]: N links, all in policy "balanced", which is
 # the default for forwarded traffic; then the server.
 topo_balanced() {
-	local n=$1 i members=()
+	local n=$1 i members=
 	topo_create "$n"
-	topo_links "$@"
 	for ((i = 1; i <= n; i++)); do
-		members+=(member "wan$i")
+		members+=" member wan$i"
 	done
-	mwanctl policy add balanced "${members[@]}"
-	mwanctl globals set default-policy balanced
+	{
+		topo_links_conf "$@"
+		echo "policy add balanced$members"
+		echo "globals set default-policy balanced"
+	} | mwanctl config replace - || return 1
 	topo_server
 }
 

@@ -81,9 +81,12 @@ seed_prefix() {
 # echo replies.
 seed_isp() {
 	local n=$1
-	topo_isp "$n"
-	isp "$n" nft -f - <<-NFT
-	delete table inet bcp38
+	topo_isp "$n" "$(seed_isp_nft "$n")"
+}
+
+seed_isp_nft() {
+	local n=$1
+	cat <<-NFT
 	table inet bcp38 {
 		set own4 { type ipv4_addr; flags interval; elements = { 100.64.$n.0/24 }; }
 		set own6 { type ipv6_addr; flags interval; elements = { 2001:db8:$n::/64 }; }
@@ -182,9 +185,9 @@ seed_create() {
 	topo_agents
 	seed_isp 1
 	seed_isp 2
+	topo_router
 	seed_prefix 1 "$ATT6" "$ATT4"
 	seed_prefix 2 "$WEBPASS6" "$WEBPASS4"
-	topo_router
 	rtr nft -f - <<-NFT
 	table ip nat {
 		chain post {
