@@ -36,10 +36,8 @@
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
+source "$(dirname "$0")/nlraw.sh"
 
-NLRAW_PY=$TOPO_DIR/nlraw.py
-# -S: no site-packages scan, a second less per start under emulation
-NLRAW=(/usr/bin/python3 -S "$NLRAW_PY")
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 rc=0
 
@@ -66,46 +64,6 @@ snap_of() {
 	else
 		ip netns exec "$1" "$MWANCTL" -j show
 	fi | sed -E 's/"stats":(\{[^}]*\}|null)//g'
-}
-
-# nlraw_q [--dump] [--print] [--no-stats] COMMAND [ATTRS]: one request of
-# the nlraw.py coprocess in $RTR, its result line in $NL_LINE; succeeds on
-# "ok" or a dump's count. nlraw: the same, printing the line.
-nlraw_q() {
-	local opts=
-	while [[ $1 == --* ]]; do
-		opts+="$1 "
-		shift
-	done
-	printf '%s%s %s\n' "$opts" "$1" "${2:-[]}" >&"$NL_IN"
-	if ! IFS= read -r -t 30 NL_LINE <&"$NL_OUT"; then
-		NL_LINE="nlraw.py did not answer"
-		return 2
-	fi
-	[[ $NL_LINE == ok* || $NL_LINE =~ ^[0-9]+ ]]
-}
-nlraw() {
-	nlraw_q "$@"
-	local status=$?
-	echo "$NL_LINE"
-	return $status
-}
-
-# What the kernel reports of the config of $RTR, counters left out: the
-# globals (generation included) and every link, policy and rule. Read by
-# the coprocess, as starting a program costs a tenth of a second here and
-# every case reads it twice; in $SNAP, empty if it cannot be read.
-snap_raw() {
-	local i line bad=
-	SNAP=
-	printf -- '--print --no-stats %s\n' GLOBALS_GET "--dump LINK_GET" \
-		"--dump POLICY_GET" "--dump RULE_GET" >&"$NL_IN"
-	for i in 1 2 3 4; do
-		IFS= read -r -t 30 line <&"$NL_OUT" || return 1
-		[[ $line == ok* || $line =~ ^[0-9]+ ]] || bad=1
-		SNAP+="$line"$'\n'
-	done
-	[ -z "$bad" ] || SNAP=
 }
 
 # The config refusals are checked against: $RTR's as the kernel reports it,
@@ -195,10 +153,7 @@ setup() {
 	setup_ns RTR NS2 || exit $?
 	printf 'link add %s type dummy\n' wan1 wan2 wan3 |
 		ip -n "$RTR" -batch - || exit 1
-	coproc NLB { ip netns exec "$RTR" "${NLRAW[@]}" --batch 2>&1; }
-	# subshells ($(...)) do not see the coproc's own descriptors
-	exec {NL_IN}>&"${NLB[1]}" {NL_OUT}<&"${NLB[0]}"
-	defer stop "$NLB_PID"
+	nlraw_start "$RTR"
 	cat >"$TMP/initial.conf" <<-EOF
 	link add wan1 dev wan1 id 1 weight 2
 	link add wan2 dev wan2 id 2

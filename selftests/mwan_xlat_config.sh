@@ -27,9 +27,9 @@
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
+source "$(dirname "$0")/nlraw.sh"
 topo_require
 
-NLRAW=(/usr/bin/python3 -S "$TOPO_DIR/nlraw.py")
 INT=3d06:bad:b01::/60
 EXT=2600:1700:2f71:c80::/60
 EXT2=2600:1700:2f71:d00::/60
@@ -41,21 +41,36 @@ rtr nft add table ip nat '{ chain post { type nat hook postrouting priority srcn
 addr "$LAN" lan0 "$HOST/64"
 addr "$RTR" lan0 3d06:bad:b01::1/64
 for n in 1 2; do
-	for p in "$EXT" "$EXT2"; do
-		isp "$n" nft insert rule inet bcp38 forward ip6 saddr "$p" accept
-		ip -n "$(isp_ns "$n")" -6 route add "$p" via "2001:db8:$n::2"
-	done
+	isp "$n" nft -f - <<-EOF
+	insert rule inet bcp38 forward ip6 saddr $EXT accept
+	insert rule inet bcp38 forward ip6 saddr $EXT2 accept
+	EOF
+	ip -6 -n "$(isp_ns "$n")" -batch - <<-EOF
+	route add $EXT via 2001:db8:$n::2
+	route add $EXT2 via 2001:db8:$n::2
+	EOF
 done
-inet ip -6 route add "$EXT" via 2001:db8:100:1::1
-inet ip -6 route add "$EXT2" via 2001:db8:100:2::1
+ip -6 -n "$INET" -batch - <<-EOF
+route add $EXT via 2001:db8:100:1::1
+route add $EXT2 via 2001:db8:100:2::1
+EOF
 
 TMPDIR_X=$(mktemp -d)
 defer rm -rf "$TMPDIR_X"
 
-nlraw() { rtr "${NLRAW[@]}" "$@"; }
-snap() { mwanctl -j show | sed -E 's/"stats":(\{[^}]*\}|null)//g'; }
 ifindex() { rtr cat "/sys/class/net/$1/ifindex"; }
-hex6() { $PY -c "import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]).packed.hex())" "$1"; }
+
+# hex6 ADDR: the 16 bytes of an IPv6 address in hex (no program started)
+hex6() {
+	local head=${1%%::*} tail= h=() t=() g out=
+	[[ $1 == *::* ]] && tail=${1#*::}
+	IFS=: read -ra h <<<"$head"
+	IFS=: read -ra t <<<"$tail"
+	for g in "${h[@]}"; do printf -v g '%04x' "0x$g"; out+=$g; done
+	for ((g = ${#h[@]} + ${#t[@]}; g < 8; g++)); do out+=0000; done
+	for g in "${t[@]}"; do printf -v g '%04x' "0x$g"; out+=$g; done
+	echo "$out"
+}
 
 # npt_attr INTERNAL EXTERNAL LEN: an NPT nest for nlraw.py (addresses in hex)
 npt_attr() {
@@ -72,12 +87,15 @@ map4_attr() {
 refused() {
 	local what=$1 msg=$2 before out
 	shift 2
-	before=$(snap)
-	out=$(nlraw "$@" 2>&1)
+	snap_raw
+	before=$SNAP
+	nlraw_q "$@"
+	out=$NL_LINE
+	snap_raw
 	if [[ $out != error* || $out != *"$msg"* ]]; then
 		echo "# got: $out"
 		check "refused: $what" false
-	elif [ "$(snap)" != "$before" ]; then
+	elif [ -z "$before" ] || [ "$SNAP" != "$before" ]; then
 		check "refused: $what leaves the config unchanged" false
 	else
 		check "refused: $what ($out)" true
@@ -86,16 +104,21 @@ refused() {
 
 # cli_refused WHAT MESSAGE-PART ARGS...: mwanctl says MESSAGE-PART, sends nothing
 cli_refused() {
-	local what=$1 msg=$2 before out
+	local what=$1 msg=$2 before out status
 	shift 2
-	before=$(snap)
+	snap_raw
+	before=$SNAP
 	out=$(mwanctl "$@" 2>&1)
+	status=$?
+	snap_raw
 	check "mwanctl refuses $what" \
-		test $? -ne 0 -a -n "$(grep -F -- "$msg" <<<"$out")" -a "$(snap)" = "$before"
+		test $status -ne 0 -a -n "$before" -a "$SNAP" = "$before" \
+		-a -n "$(grep -F -- "$msg" <<<"$out")"
 }
 
 # ------------------------------------------------------------- refusals
 topo_links 2
+nlraw_start "$RTR"
 mwanctl policy add p member wan1
 mwanctl globals set default-policy p
 mwanctl link set wan1 npt "$INT" "$EXT"
@@ -155,17 +178,21 @@ check "the config keeps wan1's NPT while its device is gone" \
 	test "$(mwanctl -j link show wan1 | pyq 'd[0]["npt"]["external"]')" = "$EXT"
 # Both ends made in $RTR, so only its ifindex space matters; then the
 # ISP's end moves over.
-ip -n "$RTR" link add wan1 index "$idx" type veth peer name down0
-ip -n "$RTR" link set down0 netns "$ISP1"
-ip -n "$RTR" link set wan1 up
-ip -n "$ISP1" link set down0 up
-addr "$RTR" wan1 100.64.1.2/24
-addr "$RTR" wan1 2001:db8:1::2/64
-addr "$ISP1" down0 100.64.1.1/24
-addr "$ISP1" down0 2001:db8:1::1/64
-ip -n "$RTR" -6 route add default via 2001:db8:1::1 table 101
-ip -n "$RTR" -6 route replace default via 2001:db8:1::1
-ip -n "$ISP1" -6 route replace "$EXT" via 2001:db8:1::2
+ip -n "$RTR" -batch - <<EOF
+link add wan1 index $idx type veth peer name down0
+link set down0 netns $ISP1
+link set wan1 up
+addr add 100.64.1.2/24 dev wan1
+addr add 2001:db8:1::2/64 dev wan1 nodad
+route add default via 2001:db8:1::1 table 101
+route replace default via 2001:db8:1::1
+EOF
+ip -n "$ISP1" -batch - <<EOF
+link set down0 up
+addr add 100.64.1.1/24 dev down0
+addr add 2001:db8:1::1/64 dev down0 nodad
+route replace $EXT via 2001:db8:1::2
+EOF
 check "the device back under ifindex $idx translates again" slowwait 10 reach6 1
 
 # Move the link to wan2: translation follows, wan1 stops.
