@@ -24,6 +24,8 @@
 # Environment: TESTS="a.sh b.sh" runs only those selftests (as make check);
 # DEBUG_JOBS: VMs for the suite (default: the number of host CPUs);
 # KSFT_TIMEOUT: per-test limit in the debug kernel (default 900 s);
+# MWAN_TEST_SCALE: the tests' volume (flows, rounds) in percent of make
+# check's (default 25: the checkers need each path taken, not taken often);
 # DEBUG_VM_MEM (MiB, default 2048), DEBUG_VM_TIMEOUT (s, default 2400);
 # DEBUG_KEEP=1 keeps the build and log folder.
 set -u
@@ -199,6 +201,7 @@ start_shard() {
 	local k=$1
 	shift
 	KSFT_TIMEOUT=${KSFT_TIMEOUT:-900} \
+		MWAN_TEST_SCALE=${MWAN_TEST_SCALE:-25} \
 		VM_MODULES=$work/mwan/mwan.ko VM_CONSOLE=$work/suite$k-console.log \
 		vm "$GUEST" suite "$RUNNER" "$@" 2>&1 |
 		sed -u -E 's/^([0-9]+ passed, [0-9]+ failed)/# run.sh said: \1/' \

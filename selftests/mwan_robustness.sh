@@ -3,7 +3,7 @@
 #
 # mwan can be unloaded while it balances live traffic, and comes back
 # working; a namespace can be deleted while its config steers traffic.
-# Three rounds of:
+# Three rounds ($MWAN_TEST_SCALE percent of them, two at least) of:
 #
 #   - a router with two uplinks balances long UDP flows and pings from its
 #     LAN ($RTR, topo.sh), while a second, small router ($R2) balances a
@@ -25,7 +25,9 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-ROUNDS=3
+# Two rounds at least, one of each kind, also at the debug lane's scale.
+ROUNDS=$(scaled 3)
+((ROUNDS >= 2)) || ROUNDS=2
 SERVER2=10.99.99.1
 KMSG_BAD='\bBUG\b|WARNING|\bOops\b|refcount|leak'
 rc=0
