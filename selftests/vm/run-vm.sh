@@ -23,6 +23,7 @@
 #               scripts/debug-kernel.sh, which has what the initramfs
 #               needs built in
 #   VM_CONSOLE  copy the kernel console log to this file at the end
+#   VM_APPEND   more kernel command line, e.g. "kmemleak=off"
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -124,7 +125,7 @@ prepare_io() {
 #   +rdrand seeds the kernel's RNG at boot, so getrandom() never waits.
 run_qemu() {
 	local cmdline="console=ttyS0 panic=-1 mitigations=off tsc=reliable"
-	cmdline+=" vminit=$HERE/guest-init.sh vmscript=$script"
+	cmdline+=" vminit=$HERE/guest-init.sh vmscript=$script ${VM_APPEND:-}"
 	# exec: the background job is timeout itself, which passes signals on.
 	# shellcheck disable=SC2086 # VM_QEMU_OPTS is a list of words
 	exec timeout -k 5 "${VM_TIMEOUT:-900}" qemu-system-x86_64 \
