@@ -30,6 +30,9 @@
                                             after the last; answer with what the
                                             command printed, then "\\x1e" and its
                                             exit status (topo.sh's flows())
+  flows.py sysctl NETNS... --set KEY=VALUE...
+                                            write the sysctls in each named
+                                            network namespace, from here
   flows.py count LOG [--proto P] [--tag T]  JSON {peer address: flows}
   flows.py keys LOG CONNECT.json... --by src|src-dst
                                             JSON {key: [links its flows used]}
@@ -268,6 +271,39 @@ def evaluate(args):
     return 0
 
 
+CLONE_NEWNET = 0x40000000
+
+
+def sysctl(args):
+    """/proc/sys/net is that of the namespace the opener is in: setns() to
+    each in turn costs no program start (ip netns exec and sysctl are two a
+    namespace, seconds on a debug kernel). Python 3.11 has no os.setns."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def enter(fd):
+        if libc.setns(fd, CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, "setns: " + os.strerror(err))
+
+    home = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        for ns in args.netns:
+            fd = os.open(os.path.join("/run/netns", ns), os.O_RDONLY)
+            try:
+                enter(fd)
+            finally:
+                os.close(fd)
+            for setting in args.set:
+                key, _, value = setting.partition("=")
+                with open("/proc/sys/" + key.replace(".", "/"), "w") as f:
+                    f.write(value)
+    finally:
+        enter(home)
+        os.close(home)
+    return 0
+
+
 def run(parser, argv):
     try:
         args = parser.parse_args(argv)
@@ -302,7 +338,7 @@ def agent(parser):
 
 COMMANDS = {"keys": keys, "serve": serve, "connect": connect,
             "stream": stream, "wait-ready": wait_ready, "count": count,
-            "shares": shares, "eval": evaluate}
+            "shares": shares, "eval": evaluate, "sysctl": sysctl}
 
 
 def parser():
@@ -354,6 +390,9 @@ def parser():
     e = sub.add_parser("eval")
     e.add_argument("expr")
     e.add_argument("json")
+    y = sub.add_parser("sysctl")
+    y.add_argument("netns", nargs="+")
+    y.add_argument("--set", nargs="+", required=True)
     sub.add_parser("agent")
     return p
 

@@ -131,8 +131,7 @@ stop_pids() {
 build_r2() {
 	local i
 	setup_ns C2 R2 S2 || return 1
-	ns_sysctls "$R2"
-	ns_sysctls "$S2"
+	ns_sysctls "$R2" "$S2"
 	ip -batch - <<-EOF || return 1
 	link add lan0 netns $C2 type veth peer name lan0 netns $R2
 	link add wan1 netns $R2 type veth peer name up1 netns $S2

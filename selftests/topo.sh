@@ -72,18 +72,21 @@ flows_run() {
 # flows_agent NS: start the agent of namespace NS; start them before the
 # calls made in subshells ($(...), pipelines), which could not keep one
 flows_agent() {
-	local ns=$1 dir to from
-	dir=$(mktemp -d)
-	defer rm -rf "$dir"
-	mkfifo "$dir/to" "$dir/from" || return 1
+	local ns=$1 fifo to from
+	if [ -z "${FLOWS_DIR:-}" ]; then	# one folder for all agents
+		FLOWS_DIR=$(mktemp -d)
+		defer rm -rf "$FLOWS_DIR"
+	fi
+	fifo=$FLOWS_DIR/${#FLOWS_TO[@]}
+	mkfifo "$fifo.to" "$fifo.from" || return 1
 	if [ "$ns" = - ]; then
-		$FLOWS agent <"$dir/to" >"$dir/from" &
+		$FLOWS agent <"$fifo.to" >"$fifo.from" &
 	else
-		ip netns exec "$ns" $FLOWS agent <"$dir/to" >"$dir/from" &
+		ip netns exec "$ns" $FLOWS agent <"$fifo.to" >"$fifo.from" &
 	fi
 	# Gone with the test, also if others hold a copy of its pipe's end.
 	defer flows_stop $!
-	exec {to}>"$dir/to" {from}<"$dir/from"
+	exec {to}>"$fifo.to" {from}<"$fifo.from"
 	FLOWS_TO[$ns]=$to
 	FLOWS_FROM[$ns]=$from
 }
@@ -95,9 +98,11 @@ isp() { local ns=ISP$1; shift; ip netns exec "${!ns}" "$@"; }
 isp_ns() { local ns=ISP$1; echo "${!ns}"; }
 mwanctl() { ip netns exec "$RTR" "$MWANCTL" "$@"; }
 
-# Forwarding everywhere; rp_filter off so replies may come back on any link.
+# ns_sysctls NS...: forwarding everywhere; rp_filter off so replies may
+# come back on any link; no DAD. Before any device is made (the defaults),
+# for all the namespaces at once, by the agent here.
 ns_sysctls() {
-	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 \
+	flows - sysctl "$@" --set net.ipv4.ip_forward=1 \
 		net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 \
 		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
@@ -241,17 +246,18 @@ topo_router() {
 
 # topo_create N: a LAN, a router with N uplinks, N ISPs and the internet.
 topo_create() {
-	local n=$1 i ns names=(LAN RTR INET)
+	local n=$1 i ns names=(LAN RTR INET) made=()
 	for ((i = 1; i <= n; i++)); do
 		names+=("ISP$i")
 	done
 	setup_ns "${names[@]}"
-	for ns in "$LAN" "$RTR" "$INET"; do ns_sysctls "$ns"; done
+	for ns in "${names[@]}"; do
+		made+=("${!ns}")
+	done
+	ns_sysctls "${made[@]}"
 	topo_lan "10.0.0.2/24 fd00:a::2/64" "10.0.0.1/24 fd00:a::1/64"
 	topo_agents
 	for ((i = 1; i <= n; i++)); do
-		ns=ISP$i
-		ns_sysctls "${!ns}"
 		topo_isp "$i"
 	done
 	topo_router
