@@ -13,7 +13,7 @@ set -eu
 PKGS="gcc make pkg-config kmod cpio xz-utils linux-headers-amd64 libmnl-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping nftables iptables conntrack
-	python3 python3-scapy iperf3 socat ncat tcpdump procps jq"
+	python3 python3-scapy iperf3 socat ncat tcpdump procps"
 VM_CACHE=/var/cache/mwan-vm
 
 log() { echo "deps: $*"; }
