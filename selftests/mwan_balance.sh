@@ -12,11 +12,9 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 topo_require
 
-# Fewer flows (the debug lane's scale) spread wider: the tolerance grows
-# as one over the square root of the number of flows.
 udp=$(scaled 1200)
 tcp=$(scaled 300)
-tol=$(awk -v s="${MWAN_TEST_SCALE:-100}" 'BEGIN { printf "%.1f", 3 * sqrt(100 / s) }')
+tol=$(share_tolerance 3)
 
 topo_balanced 3 1 2 3
 clients=(10.0.0.{10..29})

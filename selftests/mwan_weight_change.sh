@@ -3,8 +3,8 @@
 #
 # Live weight changes. 30 UDP flows keep talking over three equal links
 # until the weights have changed twice; no flow may change link (every datagram
-# of a flow arrives from one link, every exchange completes), and new
-# connections follow the new weights.
+# of a flow arrives from one link, every exchange completes), and 800 new
+# connections ($MWAN_TEST_SCALE percent of them) follow the new weights.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -34,8 +34,10 @@ sent=$(pyq 'sum(f["messages"] for f in d["flows"])' <"$long")
 check "server got all $sent datagrams of the long flows" \
 	test "$(grep -c ' long-' "$log")" -eq "$sent"
 
-flows "$LAN" connect --proto udp --dst "$SERVER6" --count 800 --sport 20000 \
+new=$(scaled 800)
+tol=$(share_tolerance 3)
+flows "$LAN" connect --proto udp --dst "$SERVER6" --count "$new" --sport 20000 \
 	--tag new --timeout 2 >/dev/null
-check "new flows follow the new weights 5:2:1 within 3 points" \
-	flows - shares "$log" --tag new --weights 5:2:1 --tolerance 3
+check "$new new flows follow the new weights 5:2:1 within $tol points" \
+	flows - shares "$log" --tag new --weights 5:2:1 --tolerance "$tol"
 exit $rc

@@ -241,7 +241,7 @@ topo_router() {
 	route add default via 2001:db8:1::1 dev wan1 onlink
 	EOF
 	ip -n "$INET" -batch - <<<"$TOPO_INET"
-	TOPO_RTR4= TOPO_RTR6= TOPO_INET=
+	TOPO_RTR4='' TOPO_RTR6='' TOPO_INET=''
 }
 
 # topo_create N: a LAN, a router with N uplinks, N ISPs and the internet.
@@ -340,6 +340,12 @@ pyq() {
 	local json
 	IFS= read -r -d '' json
 	flows - eval "$1" "${json//$'\n'/$'\x1f'}"
+}
+
+# share_tolerance POINTS: POINTS for the full volume of a split check,
+# wider as one over the square root of the flows at $MWAN_TEST_SCALE
+share_tolerance() {
+	awk -v p="$1" -v s="${MWAN_TEST_SCALE:-100}" 'BEGIN { printf "%.1f", p * sqrt(100 / s) }'
 }
 
 # check WHAT CMD...: one PASS or FAIL line from CMD's status; failures stick in $rc.
