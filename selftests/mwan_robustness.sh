@@ -28,6 +28,12 @@ source "$(dirname "$0")/topo.sh"
 # Two rounds at least, one of each kind, also at the debug lane's scale.
 ROUNDS=$(scaled 3)
 ((ROUNDS >= 2)) || ROUNDS=2
+# The traffic's packet rates scale too: on the debug kernel a full-rate
+# flood would starve the very steps it is meant to run under.
+gap() { awk -v g="$1" -v s="${MWAN_TEST_SCALE:-100}" 'BEGIN { printf "%.3f", g * 100 / s }'; }
+PING4_GAP=$(gap 0.01)
+PING6_GAP=$(gap 0.02)
+UDP_GAP=$(gap 0.05)
 SERVER2=10.99.99.1
 KMSG_BAD='\bBUG\b|WARNING|\bOops\b|refcount|leak'
 rc=0
@@ -89,27 +95,28 @@ flowing() {
 }
 
 # start_traffic TAG: long UDP flows from the LAN, all at once, and pings
-# (IPv4 every 10 ms, IPv6 every 20 ms), for a minute or more. Not through
-# lan(): $! must be the process itself, not a subshell that runs it.
+# (at full scale IPv4 every 10 ms, IPv6 every 20 ms), for a minute or
+# more. Not through lan(): $! must be the process itself, not a subshell
+# that runs it.
 start_traffic() {
 	local i
 	TRAFFIC=
 	if [ -n "$PARALLEL" ]; then
 		ip netns exec "$LAN" $FLOWS connect --dst "$SERVER4" \
 			--proto udp --count 6 --parallel --packets 1500 \
-			--gap 0.05 --tag "$1" >/dev/null 2>&1 &
+			--gap "$UDP_GAP" --tag "$1" >/dev/null 2>&1 &
 		TRAFFIC+=" $!"
 	else
 		for i in 1 2 3; do
 			ip netns exec "$LAN" $FLOWS connect \
 				--dst "$SERVER4" --proto udp --packets 1500 \
-				--gap 0.05 --tag "$1.$i" >/dev/null 2>&1 &
+				--gap "$UDP_GAP" --tag "$1.$i" >/dev/null 2>&1 &
 			TRAFFIC+=" $!"
 		done
 	fi
-	ip netns exec "$LAN" ping -q -i 0.01 -w 120 "$SERVER4" >/dev/null 2>&1 &
+	ip netns exec "$LAN" ping -q -i "$PING4_GAP" -w 120 "$SERVER4" >/dev/null 2>&1 &
 	TRAFFIC+=" $!"
-	ip netns exec "$LAN" ping -q -i 0.02 -w 120 "$SERVER6" >/dev/null 2>&1 &
+	ip netns exec "$LAN" ping -q -i "$PING6_GAP" -w 120 "$SERVER6" >/dev/null 2>&1 &
 	TRAFFIC+=" $!"
 }
 
@@ -169,7 +176,7 @@ build_r2() {
 	config "$R2" || return 1
 	R2_TRAFFIC=
 	for i in 1 2; do
-		ip netns exec "$C2" ping -q -i 0.01 -w 120 "$SERVER2" \
+		ip netns exec "$C2" ping -q -i "$PING4_GAP" -w 120 "$SERVER2" \
 			>/dev/null 2>&1 &
 		R2_TRAFFIC+=" $!"
 	done
@@ -204,7 +211,7 @@ new_flows() {
 }
 
 round() {
-	local r=$1
+	local r=$1 t0
 	if ! build_r2; then
 		fail "round $r: cannot build the second router"
 		return
@@ -213,11 +220,15 @@ round() {
 	flowing "$R2" "round $r: traffic of the second router"
 	flowing "$RTR" "round $r: traffic of the first router"
 
+	t0=$SECONDS
 	ip netns del "$R2"
 	if [ "$r" = 1 ]; then
 		# gone once its devices are: their peers vanish with them
-		if slowwait 20 sh -c "! ip -n '$C2' link show lan0 >/dev/null 2>&1"; then
-			pass "round $r: the second router's netns is gone"
+		# (a netns is cleaned up by a workqueue after RCU grace
+		# periods, which the debug kernel makes slow: 20 s were not
+		# always enough there)
+		if slowwait 60 sh -c "! ip -n '$C2' link show lan0 >/dev/null 2>&1"; then
+			pass "round $r: the second router's netns is gone ($((SECONDS - t0)) s)"
 		else
 			fail "round $r: the second router's netns does not go away"
 		fi
