@@ -355,9 +355,11 @@ check "closed port on the LAN host: the server got Port Unreachable from $LAN_EX
 	ok "$refused" "d['type'] == 1 and d['code'] == 4 and d['offender'] == '$LAN_EXT'"
 
 # 4. An error behind a Destination Options header, about a LAN datagram.
+# The probe gives it up to a minute: the crafter is a Python start away,
+# seconds on the debug kernel.
 in_before=$(npt_stat npt_in)
 lan $PY "$helper" probe --dst "$SRV6" --port 7777 --sport 40000 \
-	--wait 5 --ready "$tmp/dopt.ready" >"$tmp/dopt.json" &
+	--wait 60 --ready "$tmp/dopt.ready" >"$tmp/dopt.json" &
 probe_pid=$!
 slowwait 10 test -e "$tmp/dopt.ready"
 sleep 0.5
