@@ -26,7 +26,7 @@
 # KSFT_TIMEOUT: per-test limit in the debug kernel (default 900 s);
 # MWAN_TEST_SCALE: the tests' volume (flows, rounds) in percent of make
 # check's (default 25: the checkers need each path taken, not taken often);
-# DEBUG_VM_MEM (MiB, default 2048), DEBUG_VM_TIMEOUT (s, default 2400);
+# DEBUG_VM_MEM (MiB, default 2048), DEBUG_VM_TIMEOUT (s, default 3300);
 # DEBUG_KEEP=1 keeps the build and log folder.
 set -u
 
@@ -35,8 +35,10 @@ SCAN=$TOP/selftests/vm/kernel-log-check.sh
 RUNVM=$TOP/selftests/vm/run-vm.sh
 GUEST=$TOP/selftests/debug/guest.sh
 RUNNER=$TOP/selftests/run.sh
-# Per-test times of the last run here, to share the suite out evenly.
+# Per-test times of the last run here, to share the suite out evenly; on
+# a machine that has none, those of a run when the suite last changed.
 TIMES=/var/cache/mwan-debug-kernel/test-seconds
+TIMES_SEEN=$TOP/selftests/debug/test-seconds
 
 passed=0
 failed=0
@@ -82,7 +84,7 @@ build_ext() {
 # the modules tree is the debug kernel's (mods/, plus extra/ in the guest).
 vm() {
 	VM_KREL=$DEBUG_KREL VM_MEM=${DEBUG_VM_MEM:-2048} \
-		VM_TIMEOUT=${DEBUG_VM_TIMEOUT:-2400} "$RUNVM" "$@"
+		VM_TIMEOUT=${DEBUG_VM_TIMEOUT:-3300} "$RUNVM" "$@"
 }
 
 # The lines of console log $1 between "mwan-lane: begin $2" and its end.
@@ -149,11 +151,12 @@ test_progs() {
 
 # Deal tests ($2...) out to $1 shards, into $work/suite<k>.tests: the
 # longest first, each to the shard with the least work so far, by the
-# times of the previous run on this machine ($TIMES); in turn without.
+# times of the previous run on this machine ($TIMES, else $TIMES_SEEN).
 deal() {
-	local jobs=$1
+	local jobs=$1 times=$TIMES
 	shift
-	printf '%s\n' "$@" | awk -v jobs="$jobs" -v times="$TIMES" -v dir="$work" '
+	[ -s "$times" ] || times=$TIMES_SEEN
+	printf '%s\n' "$@" | awk -v jobs="$jobs" -v times="$times" -v dir="$work" '
 		BEGIN { while ((getline l < times) > 0) { split(l, f, " "); t[f[1]] = f[2] } }
 		{ name[NR] = $0; w[NR] = ($0 in t) ? t[$0] + 0 : -1 }
 		END {
