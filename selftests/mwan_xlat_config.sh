@@ -62,7 +62,7 @@ ifindex() { rtr cat "/sys/class/net/$1/ifindex"; }
 
 # hex6 ADDR: the 16 bytes of an IPv6 address in hex (no program started)
 hex6() {
-	local head=${1%%::*} tail= h=() t=() g out=
+	local head=${1%%::*} tail='' h=() t=() g out=''
 	[[ $1 == *::* ]] && tail=${1#*::}
 	IFS=: read -ra h <<<"$head"
 	IFS=: read -ra t <<<"$tail"
