@@ -49,6 +49,8 @@ netns_list() {
 	done
 }
 
+# Namespaces a killed test left behind must not disturb the next one; only
+# those it made go, should this run outside a throwaway VM.
 remove_new_netns() {
 	local ns batch=
 	while IFS= read -r ns; do
