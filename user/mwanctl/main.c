@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mwanctl.h"
+#include "netns.h"
 
 #ifndef MWAN_VERSION
 #define MWAN_VERSION "unknown"
@@ -58,7 +59,7 @@ static bool print_usage_tree(FILE *f, bool first, const char *path,
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: mwanctl [-j|--json] COMMAND [ARGS]\n");
+	fprintf(f, "Usage: mwanctl [-j|--json] [-n|--netns NETNS] COMMAND [ARGS]\n");
 	print_usage_tree(f, false, "", top_cmds);
 	fprintf(f, "       mwanctl --help | --version\n");
 }
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "netns", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ }
@@ -126,10 +128,14 @@ int main(int argc, char **argv)
 	int c, err;
 
 	/* "+": options end at the first word, "link del -x" is a name */
-	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jn:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctx.json = true;
+			break;
+		case 'n':
+			if (netns_enter(optarg))
+				return 1;
 			break;
 		case 'h':
 			usage(stdout);
