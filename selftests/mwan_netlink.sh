@@ -62,7 +62,7 @@ snap_of() {
 	if [ "$1" = - ]; then
 		"$MWANCTL" -j show
 	else
-		ip netns exec "$1" "$MWANCTL" -j show
+		"$MWANCTL" -n "$1" -j show
 	fi | sed -E 's/"stats":(\{[^}]*\}|null)//g'
 }
 
@@ -453,22 +453,22 @@ test_replace() {
 
 test_access() {
 	local out before after status
-	if out=$(ip netns exec "$RTR" "${NOBODY[@]}" "$MWANCTL" show 2>&1) &&
+	if out=$(in_ns "$RTR" "${NOBODY[@]}" "$MWANCTL" show 2>&1) &&
 	   grep -q 'link a1' <<<"$out"; then
 		pass "an unprivileged user can read the config"
 	else
 		fail "an unprivileged user cannot read the config: $out"
 	fi
 	refused "an unprivileged user cannot change a link" 'not permitted' \
-		ip netns exec "$RTR" "${NOBODY[@]}" "$MWANCTL" link set a1 weight 5
+		in_ns "$RTR" "${NOBODY[@]}" "$MWANCTL" link set a1 weight 5
 	refused "an unprivileged user cannot replace the config" 'not permitted' \
-		ip netns exec "$RTR" "${NOBODY[@]}" "$MWANCTL" config replace /dev/null
+		in_ns "$RTR" "${NOBODY[@]}" "$MWANCTL" config replace /dev/null
 
 	# every command that changes something, with valid attributes, then
 	# every query
 	snap
 	before=$SNAP
-	out=$(ip netns exec "$RTR" "${NOBODY[@]}" "${NLRAW[@]}" --batch 2>&1 <<-'EOF'
+	out=$(in_ns "$RTR" "${NOBODY[@]}" "${NLRAW[@]}" --batch 2>&1 <<-'EOF'
 	GLOBALS_SET [["ENABLED","u8",0]]
 	LINK_NEW [["LINK",[["NAME","str","n1"],["IFINDEX","u32",1]]]]
 	LINK_SET [["LINK",[["NAME","str","a1"],["WEIGHT","u32",9]]]]
@@ -516,7 +516,7 @@ test_access() {
 	SNAP_NS=
 	refused "a user namespace cannot change a netns it does not own" \
 		'not permitted' \
-		ip netns exec "$RTR" "${NOBODY[@]}" unshare -U -r "$MWANCTL" link set a1 weight 9
+		in_ns "$RTR" "${NOBODY[@]}" unshare -U -r "$MWANCTL" link set a1 weight 9
 
 	before=$(snap_of -)$(snap_of "$RTR")
 	out=$("${NOBODY[@]}" unshare -U -r -n sh -c "
@@ -542,8 +542,8 @@ test_access() {
 
 test_netns() {
 	local before after
-	if ! ip netns exec "$NS2" "$MWANCTL" link add a1 dev lo id 5 weight 7 ||
-	   ! ip netns exec "$NS2" "$MWANCTL" policy add q1 member a1; then
+	if ! "$MWANCTL" -n "$NS2" link add a1 dev lo id 5 weight 7 ||
+	   ! "$MWANCTL" -n "$NS2" policy add q1 member a1; then
 		fail "cannot configure a second netns with the same names"
 		return
 	fi
@@ -558,8 +558,8 @@ test_netns() {
 	fi
 	has "the second netns keeps weight 7" '"name":"a1","id":5,[^}]*"weight":7' "$NS2"
 	before=$(snap_of "$RTR")
-	if ip netns exec "$NS2" "$MWANCTL" policy del q1 &&
-	   ip netns exec "$NS2" "$MWANCTL" link del a1; then
+	if "$MWANCTL" -n "$NS2" policy del q1 &&
+	   "$MWANCTL" -n "$NS2" link del a1; then
 		pass "deleting objects in the second netns"
 	else
 		fail "cannot delete objects in the second netns"
@@ -571,6 +571,9 @@ test_netns() {
 		fail "deleting in one netns changed the other: $before -> $after"
 	fi
 	hasnt "the second netns has no link left" '"name":"a1"' "$NS2"
+	refused "mwanctl -n with a namespace that does not exist" \
+		'network namespace "no-such-ns": No such file' \
+		"$MWANCTL" -n no-such-ns link add a9 dev lo
 }
 
 # wait_line FILE REGEX: until FILE has a line matching REGEX, 5 s at most
@@ -582,9 +585,9 @@ test_events() {
 		echo "SKIP: mwanctl has no monitor command: event cases not run"
 		return
 	fi
-	ip netns exec "$RTR" "$MWANCTL" monitor >"$mon1" 2>&1 &
+	"$MWANCTL" -n "$RTR" monitor >"$mon1" 2>&1 &
 	defer stop $!
-	ip netns exec "$NS2" "$MWANCTL" monitor >"$mon2" 2>&1 &
+	"$MWANCTL" -n "$NS2" monitor >"$mon2" 2>&1 &
 	defer stop $!
 	# the monitor subscribes at some point: poke until it shows
 	for n in 1 2 3 4 5 6 7 8 9 10; do
@@ -627,7 +630,7 @@ test_events() {
 	else
 		fail "monitor in another netns saw: $(cat "$mon2")"
 	fi
-	ip netns exec "$NS2" "$MWANCTL" link add b1 dev lo
+	"$MWANCTL" -n "$NS2" link add b1 dev lo
 	if wait_line "$mon2" '^new link b1 ' && ! grep -q 'b1' "$mon1"; then
 		pass "monitor sees the events of its own netns only"
 	else
