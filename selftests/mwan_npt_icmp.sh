@@ -212,15 +212,15 @@ LAN_EXT=$(py image "$LAN6" "$INT_PFX" "$EXT_PFX")
 echo "the LAN host $LAN6 is $LAN_EXT outside"
 
 setup_ns LAN RTR ISP HOP SRV
-hop() { ip netns exec "$HOP" "$@"; }
-srv() { ip netns exec "$SRV" "$@"; }
-isp() { ip netns exec "$ISP" "$@"; }
+hop() { in_ns "$HOP" "$@"; }
+srv() { in_ns "$SRV" "$@"; }
+isp() { in_ns "$ISP" "$@"; }
 for ns in "$LAN" "$RTR" "$ISP" "$HOP" "$SRV"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+	in_ns "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
 		net.ipv6.conf.default.accept_dad=0 net.ipv6.icmp.ratelimit=0
 done
 for ns in "$RTR" "$ISP" "$HOP"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+	in_ns "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
 done
 veth "$LAN" lan0 "$RTR" lan0
 veth "$RTR" wan0 "$ISP" down0
@@ -284,6 +284,7 @@ tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 defer stop_captures
 CAP_PIDS=
+# ip netns exec, not in_ns: libpcap reads the device's /sys/class/net entry
 capture() { # capture NS DEV FILE: ICMPv6 and anything behind extension headers
 	ip netns exec "$1" tcpdump -i "$2" -Z root -U -n -w "$3" 'ip6 and not tcp' \
 		2>"$3.log" &

@@ -46,9 +46,9 @@ wire() {
 	ip link add b0 netns "$b" address 02:00:00:00:0b:02 type veth \
 		peer name rb netns "$r" address 02:00:00:00:0b:01
 	# The ends are packet sockets only: no stack answering behind them.
-	ip netns exec "$a" sysctl -qw net.ipv6.conf.a0.disable_ipv6=1
-	ip netns exec "$b" sysctl -qw net.ipv6.conf.b0.disable_ipv6=1
-	ip netns exec "$r" sysctl -qw net.ipv6.conf.all.forwarding=1 \
+	in_ns "$a" sysctl -qw net.ipv6.conf.a0.disable_ipv6=1
+	in_ns "$b" sysctl -qw net.ipv6.conf.b0.disable_ipv6=1
+	in_ns "$r" sysctl -qw net.ipv6.conf.all.forwarding=1 \
 		net.ipv6.icmp.ratelimit=0 net.ipv6.conf.all.accept_dad=0 \
 		net.ipv6.conf.default.accept_dad=0
 	for d in "$a a0" "$r ra" "$r rb" "$b b0"; do
@@ -68,8 +68,8 @@ wire "$MA" "$RTR" "$MB"
 
 # The oracle: no conntrack (ip6t_NPT's man page), its mangle rules come
 # from the helper, one pair at a time.
-ip netns exec "$ONPT" ip6tables -t raw -A PREROUTING -j NOTRACK || exit 1
-ip netns exec "$ONPT" ip6tables -t raw -A OUTPUT -j NOTRACK || exit 1
+in_ns "$ONPT" ip6tables -t raw -A PREROUTING -j NOTRACK || exit 1
+in_ns "$ONPT" ip6tables -t raw -A OUTPUT -j NOTRACK || exit 1
 
 # mwan: one link on rb, the default policy, its routing table.
 ip -n "$RTR" -6 route add default via fc00:b::2 dev rb table 101
@@ -221,7 +221,7 @@ def run(*cmd):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 def mwanctl(*a):
-    return run("ip", "netns", "exec", NS["RTR"], MWANCTL, *a)
+    return run(MWANCTL, "-n", NS["RTR"], *a)
 
 def counters():
     d = json.loads(mwanctl("-j", "link", "show", "ext"))
@@ -230,7 +230,7 @@ def counters():
     return {k: d["stats"][k] for k in ("npt_out", "npt_in", "npt_dropped")}
 
 def configure(i, e):
-    nt = ("ip", "netns", "exec", NS["ONPT"], "ip6tables", "-t", "mangle")
+    nt = ("nsenter", "--net=/run/netns/" + NS["ONPT"], "ip6tables", "-t", "mangle")
     run(*nt, "-F")
     run(*nt, "-A", "POSTROUTING", "-o", "rb", "-s", i, "-j", "SNPT",
         "--src-pfx", i, "--dst-pfx", e)

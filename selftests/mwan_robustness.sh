@@ -56,7 +56,7 @@ LOG=$TMP/server.log
 
 # config NS: the balancing config of a router with uplinks wan1 and wan2
 config() {
-	ip netns exec "$1" "$MWANCTL" config replace - <<-EOF
+	"$MWANCTL" -n "$1" config replace - <<-EOF
 	link add wan1 dev wan1 id 1
 	link add wan2 dev wan2 id 2
 	policy add bal member wan1 member wan2
@@ -67,7 +67,7 @@ config() {
 # tx_total NS: the packets mwan sent over all links of NS, -1 if unknown
 tx_total() {
 	local j sum=0
-	j=$(ip netns exec "$1" "$MWANCTL" -j link show 2>/dev/null) || {
+	j=$("$MWANCTL" -n "$1" -j link show 2>/dev/null) || {
 		echo -1
 		return
 	}
@@ -102,21 +102,21 @@ start_traffic() {
 	local i
 	TRAFFIC=
 	if [ -n "$PARALLEL" ]; then
-		ip netns exec "$LAN" $FLOWS connect --dst "$SERVER4" \
+		in_ns "$LAN" $FLOWS connect --dst "$SERVER4" \
 			--proto udp --count 6 --parallel --packets 1500 \
 			--gap "$UDP_GAP" --tag "$1" >/dev/null 2>&1 &
 		TRAFFIC+=" $!"
 	else
 		for i in 1 2 3; do
-			ip netns exec "$LAN" $FLOWS connect \
+			in_ns "$LAN" $FLOWS connect \
 				--dst "$SERVER4" --proto udp --packets 1500 \
 				--gap "$UDP_GAP" --tag "$1.$i" >/dev/null 2>&1 &
 			TRAFFIC+=" $!"
 		done
 	fi
-	ip netns exec "$LAN" ping -q -i "$PING4_GAP" -w 120 "$SERVER4" >/dev/null 2>&1 &
+	in_ns "$LAN" ping -q -i "$PING4_GAP" -w 120 "$SERVER4" >/dev/null 2>&1 &
 	TRAFFIC+=" $!"
-	ip netns exec "$LAN" ping -q -i "$PING6_GAP" -w 120 "$SERVER6" >/dev/null 2>&1 &
+	in_ns "$LAN" ping -q -i "$PING6_GAP" -w 120 "$SERVER6" >/dev/null 2>&1 &
 	TRAFFIC+=" $!"
 }
 
@@ -176,7 +176,7 @@ build_r2() {
 	config "$R2" || return 1
 	R2_TRAFFIC=
 	for i in 1 2; do
-		ip netns exec "$C2" ping -q -i "$PING4_GAP" -w 120 "$SERVER2" \
+		in_ns "$C2" ping -q -i "$PING4_GAP" -w 120 "$SERVER2" \
 			>/dev/null 2>&1 &
 		R2_TRAFFIC+=" $!"
 	done

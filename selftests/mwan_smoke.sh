@@ -46,7 +46,7 @@ check_ping() {
 	ip -n "$NS2" addr add 10.99.0.2/24 dev veth0
 	ip -n "$NS1" link set veth0 up
 	ip -n "$NS2" link set veth0 up
-	if ip netns exec "$NS1" ping -c 1 -W 5 10.99.0.2 >/dev/null; then
+	if in_ns "$NS1" ping -c 1 -W 5 10.99.0.2 >/dev/null; then
 		echo "PASS: ping across a veth pair between namespaces"
 	else
 		echo "FAIL: ping across a veth pair between namespaces"

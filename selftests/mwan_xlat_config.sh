@@ -58,7 +58,10 @@ EOF
 TMPDIR_X=$(mktemp -d)
 defer rm -rf "$TMPDIR_X"
 
-ifindex() { rtr cat "/sys/class/net/$1/ifindex"; }
+ifindex() {
+	local l
+	l=$(ip -n "$RTR" -o link show dev "$1") && echo "${l%%:*}"
+}
 
 # hex6 ADDR: the 16 bytes of an IPv6 address in hex (no program started)
 hex6() {
@@ -229,7 +232,7 @@ check "the server sees the new prefix ($src)" \
 setup_ns TWIN
 ip -n "$TWIN" link add d0 type dummy
 ip -n "$TWIN" link set d0 up
-ip netns exec "$TWIN" "$MWANCTL" link add x dev d0 npt "$INT" "$EXT" map4 10.250.250.2-10.250.250.6 104.57.226.193
+"$MWANCTL" -n "$TWIN" link add x dev d0 npt "$INT" "$EXT" map4 10.250.250.2-10.250.250.6 104.57.226.193
 lan ping -6 -f -I "$HOST" "$SERVER6" >/dev/null 2>&1 &
 flood=$!
 sleep 2

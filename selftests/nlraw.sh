@@ -23,7 +23,7 @@ NLRAW=(/usr/bin/python3 -S "$NLRAW_PY")
 nlraw_stop() { { kill "$1" && wait "$1"; } 2>/dev/null; }
 
 nlraw_start() {
-	coproc NLB { ip netns exec "$1" "${NLRAW[@]}" --batch 2>&1; }
+	coproc NLB { in_ns "$1" "${NLRAW[@]}" --batch 2>&1; }
 	# subshells ($(...)) do not see the coproc's own descriptors
 	exec {NL_IN}>&"${NLB[1]}" {NL_OUT}<&"${NLB[0]}"
 	defer nlraw_stop "$NLB_PID"

@@ -65,7 +65,7 @@ flows_run() {
 	if [ "$ns" = - ]; then
 		$FLOWS "$@"
 	else
-		ip netns exec "$ns" $FLOWS "$@"
+		in_ns "$ns" $FLOWS "$@"
 	fi
 }
 
@@ -82,7 +82,7 @@ flows_agent() {
 	if [ "$ns" = - ]; then
 		$FLOWS agent <"$fifo.to" >"$fifo.from" &
 	else
-		ip netns exec "$ns" $FLOWS agent <"$fifo.to" >"$fifo.from" &
+		in_ns "$ns" $FLOWS agent <"$fifo.to" >"$fifo.from" &
 	fi
 	# Gone with the test, also if others hold a copy of its pipe's end.
 	defer flows_stop $!
@@ -91,12 +91,12 @@ flows_agent() {
 	FLOWS_FROM[$ns]=$from
 }
 
-rtr() { ip netns exec "$RTR" "$@"; }
-lan() { ip netns exec "$LAN" "$@"; }
-inet() { ip netns exec "$INET" "$@"; }
-isp() { local ns=ISP$1; shift; ip netns exec "${!ns}" "$@"; }
+rtr() { in_ns "$RTR" "$@"; }
+lan() { in_ns "$LAN" "$@"; }
+inet() { in_ns "$INET" "$@"; }
+isp() { local ns=ISP$1; shift; in_ns "${!ns}" "$@"; }
 isp_ns() { local ns=ISP$1; echo "${!ns}"; }
-mwanctl() { ip netns exec "$RTR" "$MWANCTL" "$@"; }
+mwanctl() { "$MWANCTL" -n "$RTR" "$@"; }
 
 # ns_sysctls NS...: forwarding everywhere; rp_filter off so replies may
 # come back on any link; no DAD. Before any device is made (the defaults),
@@ -144,7 +144,7 @@ topo_isp() {
 	route add default via 192.0.2.$((4 * n + 2)) dev up0 onlink
 	route add ::/0 via 2001:db8:100:$n::2 dev up0 onlink
 	EOF
-	ip netns exec "$ns" nft -f - <<<"${2:-$(topo_bcp38 "$n")}"
+	in_ns "$ns" nft -f - <<<"${2:-$(topo_bcp38 "$n")}"
 	# the link's own routing table and the fwmark rule that selects it
 	TOPO_RTR4+="link set wan$n up
 addr add 100.64.$n.2/24 dev wan$n
