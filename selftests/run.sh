@@ -59,13 +59,23 @@ remove_new_netns() {
 	[ -z "$batch" ] || ip -force -batch - <<<"$batch"
 }
 
+# Seconds the CPUs were idle since boot (idle + iowait in /proc/stat).
+cpu_idle() {
+	local f
+	read -ra f </proc/stat	# cpu user nice system idle iowait ...
+	echo $(((f[4] + f[5]) / 100))
+}
+
 run_one() {
-	local n=$1 name=$2 limit=$3 rc start=$SECONDS bad netns
+	local n=$1 name=$2 limit=$3 rc start=$SECONDS bad netns idle
 	netns=$(netns_list)
+	idle=$(cpu_idle)
 	# timeout puts the test in its own process group and kills all of it.
 	timeout -k 10 "$limit" "./$name" </dev/null 2>&1 | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	echo "# $name: exit $rc, $((SECONDS - start)) s"
+	# waiting, not working: what more guests on the same CPUs could use
+	echo "# $name: CPU idle $(($(cpu_idle) - idle)) s"
 	remove_new_netns "$netns"
 	bad=$(kmsg_problems)
 	if [ -n "$bad" ]; then
