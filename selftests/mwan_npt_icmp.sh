@@ -284,9 +284,13 @@ tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 defer stop_captures
 CAP_PIDS=
-# ip netns exec, not in_ns: libpcap reads the device's /sys/class/net entry
+# ip netns exec, not in_ns: libpcap looks the device up in /sys/class/net.
+# --immediate-mode: each packet is written as it comes, not when the
+# kernel hands over its buffer block (up to a second later, when the
+# capture may have been stopped already).
 capture() { # capture NS DEV FILE: ICMPv6 and anything behind extension headers
-	ip netns exec "$1" tcpdump -i "$2" -Z root -U -n -w "$3" 'ip6 and not tcp' \
+	ip netns exec "$1" tcpdump --immediate-mode -i "$2" -Z root -U -n \
+		-w "$3" 'ip6 and not tcp' \
 		2>"$3.log" &
 	CAP_PIDS="$CAP_PIDS $!"
 	slowwait 10 grep -q "listening on" "$3.log"

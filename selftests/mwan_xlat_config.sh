@@ -219,7 +219,7 @@ check "npt off: the link shows no NPT" \
 
 # The external prefix changes: the server sees the new one.
 mwanctl link set wan1 npt "$INT" "$EXT2"
-inet tcpdump -q -ni isp2 -c 1 -w "$TMPDIR_X/new.pcap" icmp6 and 'ip6[8:4] = 0x26001700' >/dev/null 2>&1 &
+ip netns exec "$INET" tcpdump -q -ni isp2 -c 1 -w "$TMPDIR_X/new.pcap" icmp6 and 'ip6[8:4] = 0x26001700' >/dev/null 2>&1 &
 cap=$!
 sleep 1
 check "pings get through with the new prefix" reach6
