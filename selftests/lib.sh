@@ -49,8 +49,8 @@ setup_ns() {
 }
 
 # Only the network namespace changes: "ip netns exec" also remounts /sys
-# for the namespace's devices, which no test reads there, and costs a
-# debug kernel another third of a second per program.
+# for the namespace's devices, which costs a debug kernel another third
+# of a second per program; what reads /sys there (tcpdump) keeps it.
 in_ns() {
 	local ns=$1
 	shift
