@@ -13,7 +13,7 @@ static struct workqueue_struct *mwan_free_wq;
 
 struct mwan_config *mwan_config_new(void)
 {
-	struct mwan_config *cfg = kvzalloc(sizeof(*cfg), GFP_KERNEL);
+	struct mwan_config *cfg = kvzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 
 	if (!cfg)
 		return NULL;
@@ -26,7 +26,43 @@ struct mwan_config *mwan_config_new(void)
 
 struct mwan_policy *mwan_policy_alloc(void)
 {
-	return kvzalloc(sizeof(struct mwan_policy), GFP_KERNEL);
+	struct mwan_policy *p = kvzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+
+	if (p)
+		refcount_set(&p->refs, 1);
+	return p;
+}
+
+void mwan_policy_put(struct mwan_policy *p)
+{
+	if (p && refcount_dec_and_test(&p->refs))
+		kvfree(p);
+}
+
+/*
+ * The policy @id of the unpublished @cfg, made its own. A policy only @cfg
+ * holds is unknown to readers; one shared with other snapshots is copied.
+ */
+struct mwan_policy *mwan_policy_writable(struct mwan_config *cfg, u8 id)
+{
+	struct mwan_policy *p = cfg->policies[id], *copy;
+
+	if (refcount_read(&p->refs) == 1)
+		return p;
+	copy = kvmalloc(sizeof(*copy), GFP_KERNEL_ACCOUNT);
+	if (!copy)
+		return NULL;
+	memcpy(copy, p, sizeof(*copy));
+	refcount_set(&copy->refs, 1);
+	mwan_policy_put(p);
+	cfg->policies[id] = copy;
+	return copy;
+}
+
+void mwan_config_del_policy(struct mwan_config *cfg, u8 id)
+{
+	mwan_policy_put(cfg->policies[id]);
+	cfg->policies[id] = NULL;
 }
 
 void mwan_config_free(struct mwan_config *cfg)
@@ -36,7 +72,7 @@ void mwan_config_free(struct mwan_config *cfg)
 	if (!cfg)
 		return;
 	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++)
-		kvfree(cfg->policies[i]);
+		mwan_policy_put(cfg->policies[i]);
 	kvfree(cfg->rules);
 	kvfree(cfg);
 }
@@ -56,39 +92,33 @@ void mwan_config_free_rcu(struct mwan_config *cfg)
 	queue_rcu_work(mwan_free_wq, &cfg->free_work);
 }
 
+/* Policies are shared, not copied: most changes leave them alone. */
 struct mwan_config *mwan_config_clone(const struct mwan_config *old)
 {
 	struct mwan_config *cfg;
 	unsigned int i;
 
-	cfg = kvmalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kvmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return NULL;
 	memcpy(cfg, old, sizeof(*cfg));
 	cfg->rules = NULL;
-	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++)
-		cfg->policies[i] = NULL;
-	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++) {
-		if (!old->policies[i])
-			continue;
-		cfg->policies[i] = mwan_policy_alloc();
-		if (!cfg->policies[i])
-			goto err;
-		memcpy(cfg->policies[i], old->policies[i],
-		       sizeof(struct mwan_policy));
-	}
 	if (old->nrules) {
 		cfg->rules = kvmalloc_array(old->nrules, sizeof(*cfg->rules),
-					    GFP_KERNEL);
-		if (!cfg->rules)
-			goto err;
+					    GFP_KERNEL_ACCOUNT);
+		if (!cfg->rules) {
+			kvfree(cfg);
+			return NULL;
+		}
 		memcpy(cfg->rules, old->rules,
 		       old->nrules * sizeof(*cfg->rules));
 	}
+	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++)
+		if (cfg->policies[i])
+			refcount_inc(&cfg->policies[i]->refs);
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++)
+		cfg->links[i].retiring = false;
 	return cfg;
-err:
-	mwan_config_free(cfg);
-	return NULL;
 }
 
 struct mwan_link *mwan_link_by_name(struct mwan_config *cfg, const char *name)
@@ -143,7 +173,8 @@ int mwan_config_set_rule(struct mwan_config *cfg, const struct mwan_rule *rule)
 		cfg->rules[at] = *rule;
 		return 0;
 	}
-	rules = kvmalloc_array(cfg->nrules + 1, sizeof(*rules), GFP_KERNEL);
+	rules = kvmalloc_array(cfg->nrules + 1, sizeof(*rules),
+				GFP_KERNEL_ACCOUNT);
 	if (!rules)
 		return -ENOMEM;
 	for (pos = 0; pos < cfg->nrules && cfg->rules[pos].id < rule->id; pos++)
@@ -218,8 +249,7 @@ static void build_tier(const struct mwan_config *cfg, struct mwan_policy *p,
 	for (i = 0; i < p->nmembers; i++) {
 		const struct mwan_member *m = &p->members[i];
 
-		if (m->metric != tier->metric ||
-		    cfg->links[m->link].state != MWAN_LINK_UP)
+		if (m->metric != tier->metric || !mwan_link_usable(cfg, m->link))
 			continue;
 		entries[n].link = m->link;
 		entries[n].weight = mwan_member_weight(cfg, m);
@@ -249,6 +279,55 @@ static void build_policy(const struct mwan_config *cfg, struct mwan_policy *p,
 	}
 }
 
+/* Would @p's tables in @cfg come out as those of its predecessor in @old? */
+static const struct mwan_policy *same_tables(const struct mwan_config *cfg,
+					     const struct mwan_policy *p,
+					     const struct mwan_config *old)
+{
+	const struct mwan_policy *prev = old ? old->policies[p->id] : NULL;
+	unsigned int i;
+
+	if (!prev || prev->nmembers != p->nmembers ||
+	    memcmp(prev->members, p->members,
+		   p->nmembers * sizeof(p->members[0])))
+		return NULL;
+	for (i = 0; i < p->nmembers; i++) {
+		const struct mwan_member *m = &p->members[i];
+
+		if (mwan_link_usable(cfg, m->link) !=
+		    mwan_link_usable(old, m->link) ||
+		    mwan_member_weight(cfg, m) != mwan_member_weight(old, m))
+			return NULL;
+	}
+	return prev;
+}
+
+/*
+ * Rebuild the tables of policy @id if its members or their state or weight
+ * changed: an RTT figure pushed at probe rate rebuilds and copies nothing.
+ */
+static int finalize_policy(struct mwan_config *cfg, u8 id,
+			   const struct mwan_config *old,
+			   struct mwan_table_scratch *scratch)
+{
+	const struct mwan_policy *prev = same_tables(cfg, cfg->policies[id], old);
+	struct mwan_policy *p;
+
+	if (prev == cfg->policies[id])
+		return 0;
+	p = mwan_policy_writable(cfg, id);
+	if (!p)
+		return -ENOMEM;
+	if (!prev) {
+		build_policy(cfg, p, old, scratch);
+		return 0;
+	}
+	p->ntiers = prev->ntiers;
+	p->active = prev->active;
+	memcpy(p->tiers, prev->tiers, sizeof(p->tiers));
+	return 0;
+}
+
 /*
  * Compute what the data path reads from the validated objects of @cfg:
  * mark shift, the list of links in use, and every policy's bucket tables,
@@ -259,6 +338,7 @@ int mwan_config_finalize(struct mwan_config *cfg,
 {
 	struct mwan_table_scratch *scratch;
 	unsigned int i;
+	int ret = 0;
 
 	scratch = kmalloc(sizeof(*scratch), GFP_KERNEL);
 	if (!scratch)
@@ -273,12 +353,11 @@ int mwan_config_finalize(struct mwan_config *cfg,
 		if (mwan_link_translates(&cfg->links[i]))
 			cfg->xlat_order[cfg->nxlat++] = i;
 	}
-	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++)
+	for (i = 1; i <= MWAN_POLICY_ID_MAX && !ret; i++)
 		if (cfg->policies[i])
-			build_policy(cfg, cfg->policies[i], old, scratch);
-	cfg->generation = old ? old->generation + 1 : 1;
+			ret = finalize_policy(cfg, i, old, scratch);
 	kfree(scratch);
-	return 0;
+	return ret;
 }
 
 int mwan_config_init(void)

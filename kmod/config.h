@@ -11,10 +11,12 @@
 #define _MWAN_CONFIG_H
 
 #include <linux/netfilter.h>
+#include <linux/refcount.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/mwan.h>
 #include "map4.h"
 #include "npt.h"
+#include "stats.h"
 #include "table.h"
 
 struct mwan_link {
@@ -26,8 +28,14 @@ struct mwan_link {
 	u8 id;		/* 0: this slot is empty */
 	u8 state;	/* enum mwan_link_state */
 	bool has_map4;
+	/*
+	 * Going away: its connections are being removed from conntrack, and
+	 * until they are, no connection is bound to it or steered by it.
+	 */
+	bool retiring;
 	struct mwan_npt npt;	/* .len 0: no NPTv6 */
 	struct mwan_map4 map4;
+	struct mwan_totals stats_base;	/* counters when the link began */
 };
 
 static inline bool mwan_link_translates(const struct mwan_link *l)
@@ -47,7 +55,14 @@ struct mwan_tier {
 	u8 buckets[MWAN_BUCKETS];
 };
 
+/*
+ * Policies are shared between snapshots: a change that leaves a policy and
+ * the state and weight of its members alone keeps the same object, tables
+ * and all. A shared policy is never written; mwan_policy_writable() gives
+ * the snapshot a copy of its own first.
+ */
 struct mwan_policy {
+	refcount_t refs;		/* snapshots holding it */
 	char name[MWAN_NAME_MAX];
 	u8 id;
 	u8 mode;		/* enum mwan_balance_mode */
@@ -56,6 +71,7 @@ struct mwan_policy {
 	u8 ntiers;
 	s8 active;		/* first usable tier, or -1 */
 	struct mwan_member members[MWAN_MAX_MEMBERS];
+	struct mwan_totals stats_base;	/* counters when the policy began */
 	struct mwan_tier tiers[MWAN_MAX_TIERS];	/* by ascending metric */
 };
 
@@ -83,22 +99,23 @@ struct mwan_rule {
 	u32 mark, mark_mask;
 };
 
+/* What every packet reads comes first, in the first cache line. */
 struct mwan_config {
-	struct rcu_work free_work;
-	u32 generation;
 	u32 mark_mask;
-	u32 hash_seed;
 	u8 mark_shift;
-	u8 default_policy;
 	bool enabled;
+	u8 default_policy;
 	u8 nlinks;
-	u8 link_order[MWAN_LINK_ID_MAX];	/* ids of the links in use */
 	u8 nxlat;
+	unsigned int nrules;
+	struct mwan_rule *rules;		/* sorted by id */
+	u32 hash_seed;
+	u32 generation;
+	u8 link_order[MWAN_LINK_ID_MAX];	/* ids of the links in use */
 	u8 xlat_order[MWAN_LINK_ID_MAX];	/* ids of translating links */
 	struct mwan_link links[MWAN_LINK_ID_MAX + 1];	/* by id */
 	struct mwan_policy *policies[MWAN_POLICY_ID_MAX + 1];	/* by id */
-	unsigned int nrules;
-	struct mwan_rule *rules;		/* sorted by id */
+	struct rcu_work free_work;
 };
 
 struct mwan_config *mwan_config_new(void);
@@ -111,6 +128,9 @@ int mwan_config_init(void);
 void mwan_config_exit(void);
 
 struct mwan_policy *mwan_policy_alloc(void);
+void mwan_policy_put(struct mwan_policy *p);
+struct mwan_policy *mwan_policy_writable(struct mwan_config *cfg, u8 id);
+void mwan_config_del_policy(struct mwan_config *cfg, u8 id);
 int mwan_config_set_rule(struct mwan_config *cfg, const struct mwan_rule *rule);
 void mwan_config_del_rule(struct mwan_config *cfg, unsigned int index);
 
@@ -143,6 +163,14 @@ mwan_xlat_link(const struct mwan_config *cfg, int ifindex)
 			return l;
 	}
 	return NULL;
+}
+
+/* May new connections be bound to link @id? */
+static inline bool mwan_link_usable(const struct mwan_config *cfg, u8 id)
+{
+	const struct mwan_link *l = &cfg->links[id];
+
+	return l->id && l->state == MWAN_LINK_UP && !l->retiring;
 }
 
 static inline u32 mwan_member_weight(const struct mwan_config *cfg,

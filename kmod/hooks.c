@@ -21,6 +21,30 @@ static bool from_link_dev(const struct nf_hook_state *state,
 	       state->in->ifindex == link->ifindex;
 }
 
+/*
+ * A connected socket sends all its packets the same way: give it the
+ * link's bits, as SO_MARK would, and drop its cached route. From its next
+ * packet on the socket routes by the link itself, the packet arrives here
+ * with the mark already right, and nothing needs routing twice.
+ * Unconnected sockets (a DNS server, a WireGuard endpoint) serve many
+ * connections, so their packets keep being re-routed here one by one.
+ */
+static void mark_socket(struct sock *sk, const struct mwan_config *cfg,
+			u32 bits)
+{
+	if (!sk || !sk_fullsock(sk))
+		return;
+	if (!(sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP &&
+	      (sk->sk_state == TCP_ESTABLISHED ||
+	       sk->sk_state == TCP_SYN_SENT)) &&
+	    !(sk->sk_type == SOCK_DGRAM && sk->sk_protocol == IPPROTO_UDP &&
+	      sk->sk_state == TCP_ESTABLISHED))
+		return;
+	WRITE_ONCE(sk->sk_mark,
+		   (READ_ONCE(sk->sk_mark) & ~cfg->mark_mask) | bits);
+	sk_dst_reset(sk);
+}
+
 /* Locally generated packets were routed before the mark was known. */
 static unsigned int reroute(struct sk_buff *skb,
 			    const struct nf_hook_state *state)
@@ -51,15 +75,18 @@ static unsigned int steer(struct mwan_net *mn, const struct mwan_config *cfg,
 	const struct mwan_link *link = &cfg->links[bits >> cfg->mark_shift];
 	u32 old_mark = skb->mark;
 
+	if (unlikely(link->retiring))
+		return NF_ACCEPT;	/* its connections are being removed */
 	if (link->id)
 		mwan_count(mn->stats.links, link->id,
 			   from_link_dev(state, link) ? MWAN_COUNT_RX :
 							MWAN_COUNT_TX,
 			   skb->len);
 	skb->mark = (skb->mark & ~cfg->mark_mask) | bits;
-	if (state->hook == NF_INET_LOCAL_OUT && skb->mark != old_mark)
-		return reroute(skb, state);
-	return NF_ACCEPT;
+	if (state->hook != NF_INET_LOCAL_OUT || skb->mark == old_mark)
+		return NF_ACCEPT;
+	mark_socket(skb->sk, cfg, bits);
+	return reroute(skb, state);
 }
 
 static unsigned int bind_flow(struct mwan_net *mn,
@@ -70,6 +97,8 @@ static unsigned int bind_flow(struct mwan_net *mn,
 	u32 bits = mwan_link_mark(cfg, link);
 	u32 ctmark = READ_ONCE(ct->mark);
 
+	if (unlikely(cfg->links[link].retiring))
+		return NF_ACCEPT;
 	if ((ctmark & cfg->mark_mask) != bits) {
 		WRITE_ONCE(ct->mark, (ctmark & ~cfg->mark_mask) | bits);
 		nf_conntrack_event_cache(IPCT_MARK, ct);
@@ -116,7 +145,7 @@ static const struct mwan_link *link_of_dev(const struct mwan_config *cfg,
 
 /*
  * The first packet of a connection. In order: a link mark that is already
- * there (SO_MARK, an nft rule, or a helper's master connection) is kept; a
+ * there (SO_MARK, or an nft rule before this hook) is kept; a
  * connection coming in on a link is bound to it so replies leave the same
  * way; otherwise the rules choose a policy and the policy a link.
  */
@@ -185,9 +214,9 @@ static const struct nf_hook_ops mwan_hook_template[MWAN_NUM_HOOKS] = {
 	{ .hook = mwan_hook, .pf = NFPROTO_IPV4,
 	  .hooknum = NF_INET_LOCAL_OUT, .priority = MWAN_HOOK_PRIORITY },
 	{ .hook = mwan_hook, .pf = NFPROTO_IPV6,
-	  .hooknum = NF_INET_PRE_ROUTING, .priority = MWAN_HOOK_PRIORITY },
+	  .hooknum = NF_INET_PRE_ROUTING, .priority = MWAN_HOOK_PRIORITY6 },
 	{ .hook = mwan_hook, .pf = NFPROTO_IPV6,
-	  .hooknum = NF_INET_LOCAL_OUT, .priority = MWAN_HOOK_PRIORITY },
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = MWAN_HOOK_PRIORITY6 },
 };
 
 int mwan_hooks_register(struct mwan_net *mn)

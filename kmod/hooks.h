@@ -7,6 +7,7 @@
  * that a mark an nft rule sets there picks the link; before DNAT (-100).
  */
 #define MWAN_HOOK_PRIORITY (NF_IP_PRI_MANGLE + 1)
+#define MWAN_HOOK_PRIORITY6 (NF_IP6_PRI_MANGLE + 1)
 
 struct mwan_net;
 

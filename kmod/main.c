@@ -25,7 +25,6 @@ static int __init mwan_init(void)
 	ret = mwan_genl_init();
 	if (ret)
 		goto err_genl;
-	pr_info("multi-WAN flow balancing loaded\n");
 	return 0;
 
 err_genl:

@@ -6,10 +6,12 @@
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 #include <net/netfilter/nf_conntrack.h>
+#include "ct_forget.h"
 #include "netlink.h"
 #include "netns.h"
 #include "nl_objects.h"
 #include "nl_xlat.h"
+#include "npt_dev.h"
 
 static struct genl_family mwan_family;
 
@@ -78,44 +80,90 @@ static void notify(struct mwan_net *mn, const struct mwan_config *cfg,
 					GFP_KERNEL);
 }
 
+/* A private copy of the running config (or a fresh one) with @fn applied. */
+static int build(struct mwan_net *mn, struct genl_info *info,
+		 mwan_change_fn fn, bool fresh, struct mwan_event *ev,
+		 struct mwan_config **cfgp)
+{
+	struct mwan_config *old = mwan_net_config(mn), *cfg;
+	int ret;
+
+	cfg = old && !fresh ? mwan_config_clone(old) : mwan_config_new();
+	if (!cfg)
+		return -ENOMEM;
+	if (old)
+		cfg->hash_seed = old->hash_seed;	/* sticky keys stay put */
+	memset(ev, 0, sizeof(*ev));
+	ev->cmd = info->genlhdr->cmd;
+	ret = fn(cfg, info, ev) ?: mwan_check_xlat(cfg, info->extack);
+	if (ret) {
+		mwan_config_free(cfg);
+		return ret;
+	}
+	*cfgp = cfg;
+	return 0;
+}
+
 /*
  * Every change edits a private copy of the running config (or, for a
- * replace, a fresh one) and commits it only if all of it was valid.
+ * replace, a fresh one) and commits it only if all of it was valid. RTNL
+ * is taken only for a change that hooks or unhooks a device, found out by
+ * building it once without: the agent pushes RTT figures at probe rate.
+ * Anything that can fail, the reply included, fails before the commit.
  */
 static int change(struct genl_info *info, mwan_change_fn fn, bool fresh)
 {
 	struct mwan_net *mn = mwan_net(genl_info_net(info));
-	struct mwan_event ev = { .cmd = info->genlhdr->cmd };
-	struct mwan_config *old, *cfg;
-	struct sk_buff *reply;
+	struct sk_buff *reply = NULL;
+	struct mwan_config *cfg;
+	struct mwan_event ev;
+	bool rtnl = false;
+	void *hdr;
 	int ret;
 
-	rtnl_lock();		/* devices stay put while NPT hooks them */
+	mutex_lock(&mn->change_lock);
+again:
+	if (rtnl)
+		rtnl_lock();
 	mutex_lock(&mn->lock);
-	old = mwan_net_config(mn);
-	cfg = old && !fresh ? mwan_config_clone(old) : mwan_config_new();
-	ret = -ENOMEM;
-	if (!cfg)
+	ret = build(mn, info, fn, fresh, &ev, &cfg);
+	if (ret)
 		goto out;
-	if (old)
-		cfg->hash_seed = old->hash_seed;	/* sticky keys stay put */
-	ret = fn(cfg, info, &ev) ?: mwan_check_xlat(cfg, info->extack);
-	if (ret) {
+	if (!rtnl && !mwan_npt_devs_same(mwan_net_config(mn), cfg)) {
 		mwan_config_free(cfg);
-		goto out;
+		mutex_unlock(&mn->lock);
+		rtnl = true;
+		goto again;
 	}
-	ret = mwan_net_commit(mn, cfg);
+	if (ev.reply) {
+		reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!reply) {
+			mwan_config_free(cfg);
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = mwan_net_change(mn, cfg, rtnl);
 	if (ret)
 		goto out;
 	notify(mn, cfg, &ev);
-	if (ev.reply) {
-		reply = event_msg(mn, cfg, &ev, info->snd_portid,
-				  info->snd_seq);
-		ret = reply ? genlmsg_reply(reply, info) : -ENOMEM;
+	if (reply) {
+		hdr = genlmsg_put_reply(reply, info, &mwan_family, 0, ev.cmd);
+		/* one object always fits: a failure here is a bug */
+		if (WARN_ON_ONCE(!hdr || fill_event(reply, mn, cfg, &ev))) {
+			ret = -EMSGSIZE;
+			goto out;
+		}
+		genlmsg_end(reply, hdr);
+		ret = genlmsg_reply(reply, info);
+		reply = NULL;
 	}
 out:
 	mutex_unlock(&mn->lock);
-	rtnl_unlock();
+	if (rtnl)
+		rtnl_unlock();
+	mutex_unlock(&mn->change_lock);
+	nlmsg_free(reply);
 	return ret;
 }
 
@@ -262,8 +310,7 @@ static int delete_policy(struct mwan_config *cfg, struct genl_info *info,
 	}
 	ev->id = id;
 	memcpy(ev->name, cfg->policies[id]->name, MWAN_NAME_MAX);
-	kvfree(cfg->policies[id]);
-	cfg->policies[id] = NULL;
+	mwan_config_del_policy(cfg, id);
 	return 0;
 }
 
@@ -468,62 +515,48 @@ out:
 	return skb->len;
 }
 
-struct flush_ctx {
-	u32 mask, bits;
-	unsigned int count;
-};
-
-static int flush_iter(struct nf_conn *ct, void *data)
-{
-	struct flush_ctx *ctx = data;
-
-	if ((READ_ONCE(ct->mark) & ctx->mask) != ctx->bits)
-		return 0;
-	ctx->count++;
-	return 1;
-}
-
+/*
+ * The walk holds only the writers' lock: it may take long, and neither
+ * RTNL users nor readers should wait for it.
+ */
 static int do_link_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mwan_net *mn = mwan_net(genl_info_net(info));
-	struct nf_ct_iter_data iter = {
-		.net = mn->net,
-		.portid = info->snd_portid,
-		.report = nlmsg_report(info->nlhdr),
-	};
-	struct flush_ctx ctx = {};
 	struct mwan_config *cfg;
+	struct mwan_forget f;
 	struct sk_buff *msg;
 	void *hdr;
-	int id;
+	int id = -ENOENT;
 
 	if (GENL_REQ_ATTR_CHECK(info, MWAN_A_LINK))
 		return -EINVAL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&mn->change_lock);
 	mutex_lock(&mn->lock);
 	cfg = mwan_net_config(mn);
 	if (cfg) {
 		id = mwan_find_link(cfg, info->attrs[MWAN_A_LINK],
 				    info->extack);
+		mwan_forget_init(&f, cfg);
 	} else {
 		NL_SET_ERR_MSG(info->extack, "nothing is configured here");
-		id = -ENOENT;
-	}
-	if (id > 0) {
-		ctx.mask = cfg->mark_mask;
-		ctx.bits = mwan_link_mark(cfg, id);
-		iter.data = &ctx;
-		nf_ct_iterate_cleanup_net(flush_iter, &iter);
 	}
 	mutex_unlock(&mn->lock);
-	if (id < 0)
+	if (id > 0) {
+		__set_bit(id, f.links);
+		mwan_forget_run(mn->net, &f, info->snd_portid,
+				nlmsg_report(info->nlhdr));
+	}
+	mutex_unlock(&mn->change_lock);
+	if (id < 0) {
+		nlmsg_free(msg);
 		return id;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	}
 	hdr = genlmsg_put_reply(msg, info, &mwan_family, 0,
 				MWAN_CMD_LINK_FLUSH);
-	if (!hdr || nla_put_u32(msg, MWAN_A_FLUSHED, ctx.count)) {
+	if (!hdr || nla_put_u32(msg, MWAN_A_FLUSHED, f.count)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -3,6 +3,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netfilter/nf_conntrack.h>
+#include "ct_forget.h"
 #include "hooks.h"
 #include "map4_nat.h"
 #include "netns.h"
@@ -47,8 +48,6 @@ err_stats:
 
 static void deactivate(struct mwan_net *mn)
 {
-	if (!mn->active)
-		return;
 	mwan_npt_devs_prune(mn, NULL);
 	mwan_map4_nat_release(mn);
 	mwan_hooks_unregister(mn);
@@ -56,56 +55,167 @@ static void deactivate(struct mwan_net *mn)
 	mn->active = false;
 }
 
-/* Objects that are new, or now stand for another device, count from zero. */
-static void reset_new_counters(struct mwan_net *mn,
-			       const struct mwan_config *cfg,
-			       const struct mwan_config *old)
+/* Counters of a link go on while it keeps its name and device. */
+static bool counts_on(const struct mwan_link *l, const struct mwan_link *prev)
+{
+	return prev->id && prev->ifindex == l->ifindex &&
+	       !strcmp(prev->name, l->name);
+}
+
+/*
+ * Counters are never reset, since only their own CPU may write them: each
+ * object keeps the totals it started from, and readers subtract them.
+ */
+static void set_stats_bases(struct mwan_net *mn, struct mwan_config *cfg,
+			    const struct mwan_config *old)
 {
 	unsigned int i;
 
 	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
-		const struct mwan_link *l = &cfg->links[i];
+		struct mwan_link *l = &cfg->links[i];
 
-		if (l->id && (!old || !old->links[i].id ||
-			      old->links[i].ifindex != l->ifindex))
-			mwan_stats_reset(mn->stats.links, i);
+		if (!l->id)
+			continue;
+		if (old && counts_on(l, &old->links[i]))
+			l->stats_base = old->links[i].stats_base;
+		else
+			mwan_stats_read(mn->stats.links, i, NULL,
+					&l->stats_base);
 	}
-	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++)
-		if (cfg->policies[i] && (!old || !old->policies[i]))
-			mwan_stats_reset(mn->stats.policies, i);
-}
+	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++) {
+		struct mwan_policy *p = cfg->policies[i];
+		const struct mwan_policy *prev = old ? old->policies[i] : NULL;
 
-/* What translation in @cfg needs is in place before it runs. */
-static int attach_xlat(struct mwan_net *mn, const struct mwan_config *cfg)
-{
-	return mwan_npt_devs_attach(mn, cfg) ?: mwan_map4_nat_attach(mn, cfg);
+		/* finalizing left a policy shared only if it is old's */
+		if (!p || p == prev)
+			continue;
+		if (prev)
+			p->stats_base = prev->stats_base;
+		else
+			mwan_stats_read(mn->stats.policies, i, NULL,
+					&p->stats_base);
+	}
 }
 
 /*
  * Make @cfg the running configuration, or free it and change nothing. The
- * caller holds RTNL and mn->lock and has validated every object in @cfg.
+ * caller holds mn->lock, and RTNL if @cfg hooks or unhooks a device. A
+ * change that readers cannot see (links retiring) keeps the generation.
  */
-int mwan_net_commit(struct mwan_net *mn, struct mwan_config *cfg)
+static int commit(struct mwan_net *mn, struct mwan_config *cfg, bool seen)
 {
 	struct mwan_config *old = mwan_net_config(mn);
+	bool devs = !mwan_npt_devs_same(old, cfg);
 	int ret;
 
 	ret = mwan_config_finalize(cfg, old);
 	if (!ret && !mn->active)
 		ret = activate(mn);
+	if (!ret && devs)
+		ret = mwan_npt_devs_attach(mn, cfg);
 	if (!ret)
-		ret = attach_xlat(mn, cfg);
+		ret = mwan_map4_nat_attach(mn, cfg);
 	if (ret) {
-		if (mn->active)
+		if (devs && mn->active)
 			mwan_npt_devs_prune(mn, old);
 		mwan_config_free(cfg);
 		return ret;
 	}
-	reset_new_counters(mn, cfg, old);
+	set_stats_bases(mn, cfg, old);
+	cfg->generation = old ? old->generation + seen : 1;
 	rcu_assign_pointer(mn->config, cfg);
 	mwan_config_free_rcu(old);
-	mwan_npt_devs_prune(mn, cfg);
+	if (devs)
+		mwan_npt_devs_prune(mn, cfg);
 	return 0;
+}
+
+/*
+ * Links of @old that @cfg ends: gone, or their id now names a link with
+ * another name and device. All of them if the mark mask changes, since the
+ * bits in their connections' marks would then be read under the new mask.
+ */
+static bool ending_links(const struct mwan_config *old,
+			 const struct mwan_config *cfg, struct mwan_forget *f)
+{
+	unsigned int i;
+
+	mwan_forget_init(f, old);
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
+		const struct mwan_link *was = &old->links[i];
+		const struct mwan_link *now = &cfg->links[i];
+
+		if (!was->id)
+			continue;
+		if (cfg->mark_mask != old->mark_mask || !now->id ||
+		    (strcmp(was->name, now->name) && was->ifindex != now->ifindex))
+			__set_bit(i, f->links);
+	}
+	return !bitmap_empty(f->links, MWAN_LINK_ID_MAX + 1);
+}
+
+/*
+ * The running config with the ending links retired: no connection is bound
+ * to them or steered by their bits. When every link ends (a mark mask
+ * change), new connections are left alone meanwhile rather than refused.
+ */
+static struct mwan_config *retired(const struct mwan_config *old,
+				   const struct mwan_forget *f)
+{
+	struct mwan_config *cfg = mwan_config_clone(old);
+	unsigned int i;
+
+	if (!cfg)
+		return NULL;
+	for_each_set_bit(i, f->links, MWAN_LINK_ID_MAX + 1)
+		cfg->links[i].retiring = true;
+	if (bitmap_weight(f->links, MWAN_LINK_ID_MAX + 1) == old->nlinks)
+		cfg->enabled = false;
+	return cfg;
+}
+
+/*
+ * Make @cfg the running configuration, or free it and change nothing
+ * visible. The caller holds mn->change_lock and mn->lock, and RTNL if
+ * @rtnl (needed if @cfg hooks or unhooks a device); both locks are let go
+ * and taken again while the connections of links that end are removed.
+ *
+ * Those connections carry their link's id in the conntrack mark. Were the
+ * id handed to another link (or read under another mask) while they live,
+ * their packets would leave by that link with the old link's source
+ * address. So first their links are retired in the running config, then
+ * the connections are removed, and only then does @cfg take over.
+ */
+int mwan_net_change(struct mwan_net *mn, struct mwan_config *cfg, bool rtnl)
+{
+	struct mwan_config *old = mwan_net_config(mn), *quiet;
+	struct mwan_forget f;
+	int ret;
+
+	lockdep_assert_held(&mn->change_lock);
+	if (!old || !ending_links(old, cfg, &f))
+		return commit(mn, cfg, true);
+	quiet = retired(old, &f);
+	ret = quiet ? commit(mn, quiet, false) : -ENOMEM;
+	if (ret) {
+		mwan_config_free(cfg);
+		return ret;
+	}
+	mutex_unlock(&mn->lock);
+	if (rtnl)
+		rtnl_unlock();
+	mwan_forget_run(mn->net, &f, 0, false);
+	if (rtnl)
+		rtnl_lock();
+	mutex_lock(&mn->lock);
+	ret = commit(mn, cfg, true);
+	if (ret) {
+		/* back to the old links: their connections just start over */
+		quiet = mwan_config_clone(mwan_net_config(mn));
+		if (quiet)
+			commit(mn, quiet, false);
+	}
+	return ret;
 }
 
 static int __net_init mwan_net_init(struct net *net)
@@ -113,30 +223,50 @@ static int __net_init mwan_net_init(struct net *net)
 	struct mwan_net *mn = mwan_net(net);
 
 	mn->net = net;
+	mutex_init(&mn->change_lock);
 	mutex_init(&mn->lock);
 	INIT_LIST_HEAD(&mn->npt_devs);
 	return 0;
 }
 
+/*
+ * Connections bound to links would otherwise outlive mwan with link bits
+ * nobody restores (they fall to the main table with another link's source
+ * address), and 1:1-mapped ones would lose the NAT core if mwan was its only
+ * user. So when mwan leaves a namespace that lives on (module unload), its
+ * config is withdrawn first and then those connections are removed.
+ */
 static void __net_exit mwan_net_pre_exit(struct net *net)
 {
 	struct mwan_net *mn = mwan_net(net);
+	struct mwan_config *cfg;
+	struct mwan_forget f;
+	unsigned int i;
 
+	if (!mn->active)	/* never used here: no RTNL, nothing to undo */
+		return;
+	cfg = rcu_dereference_protected(mn->config, true);
+	RCU_INIT_POINTER(mn->config, NULL);
+	if (check_net(net)) {
+		synchronize_rcu();	/* no hook sees the config any more */
+		mwan_forget_init(&f, cfg);
+		for (i = 0; i < cfg->nlinks; i++)
+			__set_bit(cfg->link_order[i], f.links);
+		f.map4 = cfg;
+		mwan_forget_run(net, &f, 0, false);
+	}
 	rtnl_lock();
 	mutex_lock(&mn->lock);
 	deactivate(mn);
 	mutex_unlock(&mn->lock);
 	rtnl_unlock();
+	mwan_config_free_rcu(cfg);
 }
 
-/* Runs a grace period after pre_exit: no hook can see the config any more. */
+/* Runs a grace period after pre_exit: no hook can run any more. */
 static void __net_exit mwan_net_exit(struct net *net)
 {
-	struct mwan_net *mn = mwan_net(net);
-
-	mwan_config_free(rcu_dereference_protected(mn->config, true));
-	RCU_INIT_POINTER(mn->config, NULL);
-	mwan_stats_free(&mn->stats);
+	mwan_stats_free(&mwan_net(net)->stats);
 }
 
 static struct pernet_operations mwan_net_ops = {

@@ -16,9 +16,15 @@
  */
 struct mwan_net {
 	struct net *net;
-	struct mutex lock;	/* serialises writers, inside RTNL; hooks
-				 * take no lock
-				 */
+	/*
+	 * Writers hold change_lock from start to end, conntrack walks
+	 * included, and take RTNL (only when a change hooks or unhooks a
+	 * device) and then lock around each publication. The device
+	 * notifier takes lock under RTNL, and readers take it alone; hooks
+	 * take no lock.
+	 */
+	struct mutex change_lock;
+	struct mutex lock;
 	struct mwan_config __rcu *config;
 	struct mwan_stats stats;
 	bool active;		/* hooks registered, conntrack held */
@@ -30,7 +36,7 @@ struct mwan_net {
 
 struct mwan_net *mwan_net(const struct net *net);
 struct mwan_config *mwan_net_config(struct mwan_net *mn);
-int mwan_net_commit(struct mwan_net *mn, struct mwan_config *cfg);
+int mwan_net_change(struct mwan_net *mn, struct mwan_config *cfg, bool rtnl);
 int mwan_netns_init(void);
 void mwan_netns_exit(void);
 

@@ -89,10 +89,7 @@ static int check_name(const struct nlattr *attr, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-/* NL_SET_ERR_MSG_ATTR() takes only a string literal, hence a macro. */
-#define FAIL_ATTR(extack, attr, err, msg) \
-	({ NL_SET_ERR_MSG_ATTR(extack, attr, msg); err; })
-#define not_found(attr, msg, extack) FAIL_ATTR(extack, attr, -ENOENT, msg)
+#define NOT_FOUND(attr, msg, extack) MWAN_FAIL_ATTR(extack, attr, -ENOENT, msg)
 
 static int no_key(const struct nlattr *nest, struct netlink_ext_ack *extack)
 {
@@ -126,13 +123,13 @@ static int lookup_link(struct mwan_config *cfg, struct nlattr **tb,
 		u32 id = nla_get_u32(tb[MWAN_LINK_A_ID]);
 
 		return link_exists(cfg, id) ? id :
-		       not_found(tb[MWAN_LINK_A_ID], "no link with this id",
+		       NOT_FOUND(tb[MWAN_LINK_A_ID], "no link with this id",
 				 extack);
 	}
 	if (!tb[MWAN_LINK_A_NAME])
 		return no_key(nest, extack);
 	l = mwan_link_by_name(cfg, nla_data(tb[MWAN_LINK_A_NAME]));
-	return l ? l->id : not_found(tb[MWAN_LINK_A_NAME],
+	return l ? l->id : NOT_FOUND(tb[MWAN_LINK_A_NAME],
 				     "no link with this name", extack);
 }
 
@@ -146,13 +143,13 @@ static int lookup_policy(struct mwan_config *cfg, struct nlattr **tb,
 		u32 id = nla_get_u32(tb[MWAN_POLICY_A_ID]);
 
 		return policy_exists(cfg, id) ? id :
-		       not_found(tb[MWAN_POLICY_A_ID], "no policy with this id",
+		       NOT_FOUND(tb[MWAN_POLICY_A_ID], "no policy with this id",
 				 extack);
 	}
 	if (!tb[MWAN_POLICY_A_NAME])
 		return no_key(nest, extack);
 	p = mwan_policy_by_name(cfg, nla_data(tb[MWAN_POLICY_A_NAME]));
-	return p ? p->id : not_found(tb[MWAN_POLICY_A_NAME],
+	return p ? p->id : NOT_FOUND(tb[MWAN_POLICY_A_NAME],
 				     "no policy with this name", extack);
 }
 
@@ -166,13 +163,13 @@ static int lookup_rule(const struct mwan_config *cfg, struct nlattr **tb,
 	if (tb[MWAN_RULE_A_ID]) {
 		at = mwan_rule_by_id(cfg, nla_get_u32(tb[MWAN_RULE_A_ID]));
 		return at >= 0 ? at :
-		       not_found(tb[MWAN_RULE_A_ID], "no rule with this id",
+		       NOT_FOUND(tb[MWAN_RULE_A_ID], "no rule with this id",
 				 extack);
 	}
 	if (!tb[MWAN_RULE_A_NAME])
 		return no_key(nest, extack);
 	at = mwan_rule_by_name(cfg, nla_data(tb[MWAN_RULE_A_NAME]));
-	return at >= 0 ? at : not_found(tb[MWAN_RULE_A_NAME],
+	return at >= 0 ? at : NOT_FOUND(tb[MWAN_RULE_A_NAME],
 					"no rule with this name", extack);
 }
 
@@ -276,8 +273,8 @@ static int new_id(struct nlattr **tb, int id_attr, const struct nlattr *nest,
 	return -ENOSPC;
 }
 
-#define require(tb, attr, nest, msg, extack) \
-	((tb)[attr] ? 0 : FAIL_ATTR(extack, nest, -EINVAL, msg))
+#define REQUIRE_ATTR(tb, attr, nest, msg, extack) \
+	((tb)[attr] ? 0 : MWAN_FAIL_ATTR(extack, nest, -EINVAL, msg))
 
 int mwan_apply_link(struct mwan_config *cfg, const struct nlattr *nest,
 		    enum mwan_apply how, u32 *idp,
@@ -302,9 +299,9 @@ int mwan_apply_link(struct mwan_config *cfg, const struct nlattr *nest,
 			    cfg, extack);
 		if (id < 0)
 			return id;
-		ret = require(tb, MWAN_LINK_A_NAME, nest, "link needs a name",
+		ret = REQUIRE_ATTR(tb, MWAN_LINK_A_NAME, nest, "link needs a name",
 			      extack) ?:
-		      require(tb, MWAN_LINK_A_IFINDEX, nest,
+		      REQUIRE_ATTR(tb, MWAN_LINK_A_IFINDEX, nest,
 			      "link needs a device (ifindex)", extack);
 		if (ret)
 			return ret;
@@ -389,7 +386,7 @@ static int parse_member(struct mwan_config *cfg, struct mwan_policy *p,
 			       extack);
 	if (ret)
 		return ret;
-	ret = require(tb, MWAN_MEMBER_A_LINK, attr, "member needs a link",
+	ret = REQUIRE_ATTR(tb, MWAN_MEMBER_A_LINK, attr, "member needs a link",
 		      extack);
 	if (ret)
 		return ret;
@@ -459,13 +456,15 @@ int mwan_apply_policy(struct mwan_config *cfg, const struct nlattr *nest,
 		id = lookup_policy(cfg, tb, nest, extack);
 		if (id < 0)
 			return id;
-		p = cfg->policies[id];
+		p = mwan_policy_writable(cfg, id);
+		if (!p)
+			return -ENOMEM;
 	} else {
 		id = new_id(tb, MWAN_POLICY_A_ID, nest, how,
 			    MWAN_POLICY_ID_MAX, policy_exists, cfg, extack);
 		if (id < 0)
 			return id;
-		ret = require(tb, MWAN_POLICY_A_NAME, nest,
+		ret = REQUIRE_ATTR(tb, MWAN_POLICY_A_NAME, nest,
 			      "policy needs a name", extack);
 		if (ret)
 			return ret;
@@ -645,6 +644,17 @@ static int check_flags(struct nlattr **tb, const struct mwan_rule *r,
 				    "rule with no-forward and not local matches nothing");
 		return -EINVAL;
 	}
+	/*
+	 * The router's own IPv6 connections chose their source address by
+	 * the main table before mwan picks a link, and IPv6 is rarely
+	 * masqueraded: on another link they would leave with a source that
+	 * link's ISP drops.
+	 */
+	if ((r->flags & MWAN_RULE_F_LOCAL) && r->family != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_FLAGS],
+				    "local rules balance IPv4 only (the router's IPv6 connections keep the main table's source address): restrict the rule to IPv4, pin IPv6 sockets with SO_MARK");
+		return -EOPNOTSUPP;
+	}
 	if ((r->match & MWAN_MATCH_IIF) && (r->flags & MWAN_RULE_F_NO_FORWARD)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_IIFINDEX],
 				    "input device only applies to forwarded flows");
@@ -698,9 +708,9 @@ int mwan_apply_rule(struct mwan_config *cfg, const struct nlattr *nest,
 		id = rule_new_id(tb, nest, cfg, how, extack);
 		if (id < 0)
 			return id;
-		ret = require(tb, MWAN_RULE_A_NAME, nest, "rule needs a name",
+		ret = REQUIRE_ATTR(tb, MWAN_RULE_A_NAME, nest, "rule needs a name",
 			      extack) ?:
-		      require(tb, MWAN_RULE_A_POLICY, nest,
+		      REQUIRE_ATTR(tb, MWAN_RULE_A_POLICY, nest,
 			      "rule needs a policy", extack);
 		if (ret)
 			return ret;
@@ -815,7 +825,7 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 	    mwan_fill_xlat(msg, l))
 		return -EMSGSIZE;
 	if (mn) {
-		mwan_stats_read(mn->stats.links, l->id, &t);
+		mwan_stats_read(mn->stats.links, l->id, &l->stats_base, &t);
 		if (mwan_stats_put(msg, MWAN_LINK_A_STATS, &t))
 			return -EMSGSIZE;
 	}
@@ -860,7 +870,8 @@ int mwan_fill_policy(struct sk_buff *msg, struct mwan_net *mn,
 	    fill_members(msg, p))
 		return -EMSGSIZE;
 	if (mn) {
-		mwan_stats_read(mn->stats.policies, p->id, &t);
+		mwan_stats_read(mn->stats.policies, p->id, &p->stats_base,
+				&t);
 		if (mwan_stats_put(msg, MWAN_POLICY_A_STATS, &t))
 			return -EMSGSIZE;
 	}

@@ -12,6 +12,10 @@
 
 struct mwan_net;
 
+/* NL_SET_ERR_MSG_ATTR() takes only a string literal, hence a macro. */
+#define MWAN_FAIL_ATTR(extack, attr, err, msg) \
+	({ NL_SET_ERR_MSG_ATTR(extack, attr, msg); err; })
+
 enum mwan_apply {
 	MWAN_APPLY_NEW,		/* create; id optional */
 	MWAN_APPLY_SET,		/* change an existing object */

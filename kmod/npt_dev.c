@@ -11,9 +11,9 @@
  * before a config that needs them is published and removed after the
  * last config that needed them was replaced; the hooks themselves look up
  * the running config, so one present a moment too long does nothing.
- * Devices come and go under RTNL, which every config change also holds:
- * the netdevice notifier hooks a device that appears under a translating
- * link's ifindex and unhooks one that leaves.
+ * Devices come and go under RTNL, which every config change that hooks or
+ * unhooks a device also holds: the netdevice notifier hooks a device that
+ * appears under a translating link's ifindex and unhooks one that leaves.
  */
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -112,7 +112,7 @@ static int attach(struct mwan_net *mn, struct net_device *dev)
 
 	if (find(mn, dev))
 		return 0;
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return -ENOMEM;
 	d->dev = dev;
@@ -137,12 +137,48 @@ static void detach(struct mwan_net *mn, struct mwan_npt_dev *d)
 	kfree(d);
 }
 
-static bool wanted(const struct mwan_config *cfg, const struct net_device *dev)
+static bool wanted(const struct mwan_config *cfg, int ifindex)
 {
-	const struct mwan_link *l = cfg ? mwan_xlat_link(cfg, dev->ifindex) :
-					  NULL;
+	const struct mwan_link *l = cfg ? mwan_xlat_link(cfg, ifindex) : NULL;
 
 	return l && l->npt.len;
+}
+
+/* Scans, rather than the derived lists: a change is compared unfinalized. */
+static bool npt_on(const struct mwan_config *cfg, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 1; cfg && i <= MWAN_LINK_ID_MAX; i++) {
+		const struct mwan_link *l = &cfg->links[i];
+
+		if (l->id && l->npt.len && l->ifindex == ifindex)
+			return true;
+	}
+	return false;
+}
+
+static bool covers(const struct mwan_config *a, const struct mwan_config *b)
+{
+	unsigned int i;
+
+	for (i = 1; a && i <= MWAN_LINK_ID_MAX; i++) {
+		const struct mwan_link *l = &a->links[i];
+
+		if (l->id && l->npt.len && !npt_on(b, l->ifindex))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Do @a and @b (either may be NULL) translate on the same devices? Then
+ * going from one to the other hooks and unhooks nothing, and needs no RTNL.
+ */
+bool mwan_npt_devs_same(const struct mwan_config *a,
+			const struct mwan_config *b)
+{
+	return covers(a, b) && covers(b, a);
 }
 
 /* Hook every present device that @cfg translates on. RTNL and mn->lock. */
@@ -175,7 +211,7 @@ void mwan_npt_devs_prune(struct mwan_net *mn, const struct mwan_config *cfg)
 
 	ASSERT_RTNL();
 	list_for_each_entry_safe(d, tmp, &mn->npt_devs, list)
-		if (!wanted(cfg, d->dev))
+		if (!wanted(cfg, d->dev->ifindex))
 			detach(mn, d);
 }
 
@@ -195,8 +231,9 @@ static int netdev_event(struct notifier_block *nb, unsigned long event,
 		d = find(mn, dev);
 		if (d)
 			detach(mn, d);
-	} else if (mn->active && wanted(cfg, dev) && attach(mn, dev)) {
-		net_warn_ratelimited("mwan: no memory to translate on %s\n",
+	} else if (mn->active && wanted(cfg, dev->ifindex) &&
+		   attach(mn, dev)) {
+		net_warn_ratelimited("no memory to translate on %s\n",
 				     dev->name);
 	}
 	mutex_unlock(&mn->lock);

@@ -10,6 +10,8 @@
 
 struct mwan_net;
 
+bool mwan_npt_devs_same(const struct mwan_config *a,
+			const struct mwan_config *b);
 int mwan_npt_devs_attach(struct mwan_net *mn, const struct mwan_config *cfg);
 void mwan_npt_devs_prune(struct mwan_net *mn, const struct mwan_config *cfg);
 int mwan_npt_dev_init(void);

@@ -8,8 +8,9 @@ static struct mwan_counters __percpu *alloc_array(unsigned int n)
 	int cpu;
 	unsigned int i;
 
-	array = __alloc_percpu(n * sizeof(struct mwan_counters),
-			       __alignof__(struct mwan_counters));
+	array = __alloc_percpu_gfp(n * sizeof(struct mwan_counters),
+				   __alignof__(struct mwan_counters),
+				   GFP_KERNEL_ACCOUNT);
 	if (!array)
 		return NULL;
 	for_each_possible_cpu(cpu)
@@ -36,24 +37,9 @@ void mwan_stats_free(struct mwan_stats *stats)
 	stats->policies = NULL;
 }
 
-/* A new object starts from zero. A packet racing the reset may survive it. */
-void mwan_stats_reset(struct mwan_counters __percpu *array, unsigned int id)
-{
-	unsigned int k;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct mwan_counters *c = per_cpu_ptr(array, cpu) + id;
-
-		u64_stats_update_begin(&c->syncp);
-		for (k = 0; k < MWAN_NR_COUNTS; k++)
-			u64_stats_set(&c->v[k], 0);
-		u64_stats_update_end(&c->syncp);
-	}
-}
-
+/* The sum over all CPUs, less @base (NULL: nothing) where the object began. */
 void mwan_stats_read(struct mwan_counters __percpu *array, unsigned int id,
-		     struct mwan_totals *t)
+		     const struct mwan_totals *base, struct mwan_totals *t)
 {
 	unsigned int k, start;
 	int cpu;
@@ -71,6 +57,8 @@ void mwan_stats_read(struct mwan_counters __percpu *array, unsigned int id,
 		for (k = 0; k < MWAN_NR_COUNTS; k++)
 			t->v[k] += one.v[k];
 	}
+	for (k = 0; base && k < MWAN_NR_COUNTS; k++)
+		t->v[k] -= base->v[k];
 }
 
 static const u8 count_attr[MWAN_NR_COUNTS] = {

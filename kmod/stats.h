@@ -48,9 +48,8 @@ struct mwan_stats {
 
 int mwan_stats_init(struct mwan_stats *stats);
 void mwan_stats_free(struct mwan_stats *stats);
-void mwan_stats_reset(struct mwan_counters __percpu *array, unsigned int id);
 void mwan_stats_read(struct mwan_counters __percpu *array, unsigned int id,
-		     struct mwan_totals *t);
+		     const struct mwan_totals *base, struct mwan_totals *t);
 int mwan_stats_put(struct sk_buff *msg, int attr, const struct mwan_totals *t);
 
 /*

@@ -23,7 +23,9 @@
  * -----------------------------------------------------------------------
  * MWAN_CMD_GLOBALS_GET   reply: MWAN_A_* globals
  * MWAN_CMD_GLOBALS_SET   O: MWAN_A_MARK_MASK, MWAN_A_ENABLED,
- *                           MWAN_A_DEFAULT_POLICY (0 = none)
+ *                           MWAN_A_DEFAULT_POLICY (0 = none). A new mark
+ *                           mask removes the conntrack entries of every
+ *                           link's flows first (see LINK_DEL).
  * MWAN_CMD_LINK_NEW      MWAN_A_LINK { O: ID (lowest free if absent), R: NAME,
  *                           R: IFINDEX, O: STATE, WEIGHT, RTT_US, LOSS_PPM,
  *                           NPT, MAP4 }
@@ -33,7 +35,9 @@
  *                           link's whole translation; an empty nest removes
  *                           it; takes effect on the next packet) }
  * MWAN_CMD_LINK_DEL      MWAN_A_LINK { R: ID or NAME }; refused while a policy
- *                           uses the link
+ *                           uses the link. The conntrack entries of its flows
+ *                           are removed before the reply, so that its id
+ *                           names no flow when it is handed out again.
  * MWAN_CMD_LINK_GET      doit: MWAN_A_LINK { R: ID or NAME }; dump: all links.
  *                           Replies carry every MWAN_LINK_A_* incl. MARK, STATS.
  * MWAN_CMD_LINK_FLUSH    MWAN_A_LINK { R: ID or NAME }: delete the conntrack
@@ -60,7 +64,10 @@
  *                           MWAN_A_POLICIES { MWAN_A_POLICY ... },
  *                           MWAN_A_RULES { MWAN_A_RULE ... }.
  *                           Every object needs its ID; globals left out take
- *                           their defaults. A list attribute may repeat (a
+ *                           their defaults. Links left out, or whose ID now
+ *                           names a link with another name and ifindex, lose
+ *                           their flows as by LINK_DEL; all links do if the
+ *                           mark mask changes. A list attribute may repeat (a
  *                           nest holds at most 64 KiB). Either all of it is
  *                           valid and replaces the running config at once, or
  *                           nothing changes and extack names the culprit.
@@ -198,10 +205,17 @@ enum mwan_attr {
 };
 #define MWAN_A_MAX (__MWAN_A_MAX - 1)
 
+/*
+ * DOWN and DRAIN both take no new flows and leave existing flows alone in
+ * the kernel. They differ in intent: DOWN says the link is broken, and the
+ * agent applies the link's down action (keep its flows, or end them with
+ * MWAN_CMD_LINK_FLUSH); DRAIN says an operator is emptying it, and nothing
+ * ever flushes it.
+ */
 enum mwan_link_state {
-	MWAN_LINK_DOWN,		/* takes no new flows */
+	MWAN_LINK_DOWN,		/* broken: takes no new flows */
 	MWAN_LINK_UP,
-	MWAN_LINK_DRAIN,	/* takes no new flows, existing flows stay */
+	MWAN_LINK_DRAIN,	/* emptying: takes no new flows, flows stay */
 	__MWAN_LINK_STATE_MAX
 };
 #define MWAN_LINK_STATE_MAX (__MWAN_LINK_STATE_MAX - 1)
@@ -286,7 +300,8 @@ enum mwan_member_attr {
 #define MWAN_MEMBER_A_MAX (__MWAN_MEMBER_A_MAX - 1)
 
 enum mwan_rule_flag {
-	MWAN_RULE_F_LOCAL = 1U << 0,	/* also applies to router-originated flows */
+	/* also applies to router-originated flows; IPv4 rules only */
+	MWAN_RULE_F_LOCAL = 1U << 0,
 	MWAN_RULE_F_NO_FORWARD = 1U << 1, /* does not apply to forwarded flows */
 	__MWAN_RULE_F_ALL = MWAN_RULE_F_LOCAL | MWAN_RULE_F_NO_FORWARD
 };
