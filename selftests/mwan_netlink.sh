@@ -321,6 +321,13 @@ test_rules() {
 		nlraw RULE_NEW "$(R '["FLAGS","u32","0x80000000"]')"
 	refused "no-forward without local" 'matches nothing' \
 		nlraw RULE_NEW "$(R '["FLAGS","u32","MWAN_RULE_F_NO_FORWARD"]')"
+	refused "a local rule of both families" 'IPv4 only.*RULE/FLAGS' \
+		nlraw RULE_NEW "$(R '["FLAGS","u32","MWAN_RULE_F_LOCAL"]')"
+	refused "a local IPv6 rule" 'IPv4 only' \
+		mwanctl rule add r9 policy bal dst 2001:db8::/32 local
+	accepted "a local IPv4 rule" \
+		mwanctl rule add r9 policy bal family ipv4 local
+	mwanctl rule del r9
 }
 
 test_strict() {
