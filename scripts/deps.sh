@@ -10,10 +10,12 @@
 #     selftests/vm/run-vm.sh to boot.
 set -eu
 
+# The unit tests also run for 32-bit big-endian MIPS, under qemu-user.
 PKGS="gcc make pkg-config kmod cpio xz-utils linux-headers-amd64 libmnl-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping nftables iptables conntrack
-	python3 python3-scapy iperf3 socat ncat tcpdump procps"
+	python3 python3-scapy iperf3 socat ncat tcpdump procps
+	gcc-mips-linux-gnu libc6-dev-mips-cross qemu-user-static"
 VM_CACHE=/var/cache/mwan-vm
 
 log() { echo "deps: $*"; }
