@@ -112,12 +112,13 @@ prepare_tree() {
 	src=$dir/linux
 	jobs=$(($(nproc) + 1))
 	t0=$(date +%s)
+	# Explicit checks: main runs this in an "if", where set -e is off.
 	log "configuring: malta_defconfig + $(basename "$FRAGMENT")"
-	make -C "$src" -s malta_defconfig >/dev/null
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$src" \
-		"$src/.config" "$FRAGMENT" >/dev/null
-	make -C "$src" -s olddefconfig
-	check_config "$src/.config"
+	make -C "$src" -s malta_defconfig >/dev/null &&
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$src" \
+			"$src/.config" "$FRAGMENT" >/dev/null &&
+		make -C "$src" -s olddefconfig || die "configuring failed"
+	check_config "$src/.config" || die "configuring failed"
 	log "modules_prepare with -j$jobs (log: $dir/prepare.log)"
 	if ! make -C "$src" -j"$jobs" modules_prepare >"$dir/prepare.log" 2>&1; then
 		tail -n 40 "$dir/prepare.log" >&2
@@ -138,10 +139,10 @@ tree() {
 		return 0
 	fi
 	[ "$(id -u)" = 0 ] || die "must run as root (apt, $CACHE)"
-	mkdir -p "$CACHE"
+	mkdir -p "$CACHE" || die "cannot make $CACHE"
 	exec 9>"$CACHE/.lock"
 	flock 9	# one preparation at a time; the second then hits the cache
-	build_deps
+	build_deps || die "cannot install the build tools"
 	if [ -z "$ver" ] ||
 		! apt-cache show "$SRCPKG=$ver" >/dev/null 2>&1; then
 		ver=$(apt-cache policy "$SRCPKG" | awk '/Candidate:/ { print $2 }')
@@ -154,7 +155,7 @@ tree() {
 		[ -f "$dir/linux/Makefile" ] && [ -f "$dir/source-version" ] ||
 			unpack_source "$ver" "$dir" ||
 			die "cannot fetch $SRCPKG=$ver"
-		prepare_tree "$dir"
+		prepare_tree "$dir" || die "cannot prepare $dir"
 		touch "$dir/ready"
 		prune "$dir"
 	fi
