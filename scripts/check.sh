@@ -8,9 +8,9 @@
 # module's pure logic, user/tests for mwanctl), then the selftests in a VM
 # (selftests/vm/run-vm.sh running selftests/run.sh). The unit tests run
 # again built for 32-bit big-endian MIPS, under qemu-user (of user/'s,
-# those that need no libmnl). Output is streamed; each part's results are counted from its KTAP "ok"/"not ok" lines and the
-# last line totals both: "N passed, N failed[, N skipped]". Exits non-zero
-# on any failure.
+# those that need no libmnl). Output is streamed; each part's results are
+# counted from its KTAP "ok"/"not ok" lines and the last line totals them
+# all: "N passed, N failed[, N skipped]". Exits non-zero on any failure.
 #
 #   unit            only the unit tests
 #   vm [TEST...]    only the VM selftests, all or the named ones
