@@ -4,6 +4,8 @@
 # make check      unit tests on the host, then the selftests inside a VM
 # make check-debug  the selftests again, on a debug kernel (KASAN, kmemleak,
 #                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
+# make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against
+#                 a kernel tree prepared once and cached (scripts/cross-build.sh)
 # make deps       install what building and testing need (Debian 12, as root)
 
 KERNELRELEASE ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's,.*/linux-headers-,,')
@@ -31,9 +33,12 @@ check-debug: deps
 	$(MAKE) user
 	scripts/check-debug.sh
 
+check-32bit: deps
+	scripts/cross-build.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
-.PHONY: all module user unit deps check check-debug clean
+.PHONY: all module user unit deps check check-debug check-32bit clean
