@@ -95,7 +95,8 @@ static int build(struct mwan_net *mn, struct genl_info *info,
 		cfg->hash_seed = old->hash_seed;	/* sticky keys stay put */
 	memset(ev, 0, sizeof(*ev));
 	ev->cmd = info->genlhdr->cmd;
-	ret = fn(cfg, info, ev) ?: mwan_check_xlat(cfg, info->extack);
+	ret = fn(cfg, info, ev) ?: mwan_check_xlat(cfg, info->extack) ?:
+	      mwan_check_devices(cfg, info->extack);
 	if (ret) {
 		mwan_config_free(cfg);
 		return ret;

@@ -206,6 +206,31 @@ int mwan_find_rule(const struct mwan_config *cfg, const struct nlattr *nest,
 	return ret ?: lookup_rule(cfg, tb, nest, extack);
 }
 
+/*
+ * A connection coming in on a link's device is bound to that link, so
+ * that its replies leave the way it came. Two links on one device (two
+ * gateways on one segment) could not be told apart there.
+ */
+int mwan_check_devices(const struct mwan_config *cfg,
+		       struct netlink_ext_ack *extack)
+{
+	unsigned int i, j;
+
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
+		if (!cfg->links[i].id)
+			continue;
+		for (j = i + 1; j <= MWAN_LINK_ID_MAX; j++) {
+			if (cfg->links[j].id &&
+			    cfg->links[j].ifindex == cfg->links[i].ifindex) {
+				NL_SET_ERR_MSG(extack,
+					       "two links on one device: each link needs a device of its own (a VLAN or macvlan per gateway)");
+				return -EBUSY;
+			}
+		}
+	}
+	return 0;
+}
+
 int mwan_link_in_use(const struct mwan_config *cfg, u8 id)
 {
 	unsigned int i, m;
@@ -644,6 +669,11 @@ static int check_flags(struct nlattr **tb, const struct mwan_rule *r,
 				    "rule with no-forward and not local matches nothing");
 		return -EINVAL;
 	}
+	if ((r->match & MWAN_MATCH_IIF) && (r->flags & MWAN_RULE_F_NO_FORWARD)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_IIFINDEX],
+				    "input device only applies to forwarded flows");
+		return -EINVAL;
+	}
 	/*
 	 * The router's own IPv6 connections chose their source address by
 	 * the main table before mwan picks a link, and IPv6 is rarely
@@ -654,11 +684,6 @@ static int check_flags(struct nlattr **tb, const struct mwan_rule *r,
 		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_FLAGS],
 				    "local rules balance IPv4 only (the router's IPv6 connections keep the main table's source address): restrict the rule to IPv4, pin IPv6 sockets with SO_MARK");
 		return -EOPNOTSUPP;
-	}
-	if ((r->match & MWAN_MATCH_IIF) && (r->flags & MWAN_RULE_F_NO_FORWARD)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_IIFINDEX],
-				    "input device only applies to forwarded flows");
-		return -EINVAL;
 	}
 	return 0;
 }

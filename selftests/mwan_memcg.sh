@@ -21,21 +21,29 @@ check() {
 	if "${@:2}"; then echo "PASS: $1"; else echo "FAIL: $1"; rc=1; fi
 }
 
-# 63 links and 64 policies of 8 tiers: the tables make it about half a MiB
+# 8 links and 64 policies of 8 tiers: the tables make it about half a MiB
 conf=$(mktemp)
 defer rm -f "$conf"
 {
-	for i in $(seq 1 63); do
-		echo "link add l$i dev lo id $i"
+	for i in $(seq 1 8); do
+		echo "link add l$i dev d$i id $i"
 	done
 	for p in $(seq 1 64); do
 		printf 'policy add p%d' "$p"
-		for m in $(seq 0 15); do
-			printf ' member l%d metric %d' $(((p + m) % 63 + 1)) $((m % 8))
+		for m in $(seq 0 7); do
+			printf ' member l%d metric %d' $((m + 1)) $(((p + m) % 8))
 		done
 		echo
 	done
 } >"$conf"
+
+# dummies NS...: the links' devices d1..d8 in each namespace
+dummies() {
+	local ns
+	for ns in "$@"; do
+		printf 'link add d%d type dummy\n' $(seq 1 8) | ip -n "$ns" -batch -
+	done
+}
 
 # cgroup NAME [MAX]: a fresh memory cgroup, its path in $CG
 cgroup() {
@@ -52,6 +60,7 @@ load() {
 }
 
 setup_ns WARM ONE
+dummies "$WARM" "$ONE"
 "$MWANCTL" -n "$WARM" config replace "$conf"	# page cache, outside
 cgroup one
 load "$ONE"
@@ -66,6 +75,10 @@ for i in $(seq 1 $n); do
 	names+=("N$i")
 done
 setup_ns "${names[@]}"
+for i in $(seq 1 $n); do
+	ns=N$i
+	dummies "${!ns}"
+done
 cgroup limited 8M
 made=0
 for i in $(seq 1 $n); do

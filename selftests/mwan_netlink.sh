@@ -36,7 +36,7 @@
 #             at most 64 KiB), every object shown back as written; and a
 #             refused rule far down is blamed on its line
 #
-#   $RTR  dummies wan1 wan2 wan3, the config under test
+#   $RTR  dummies wan1 wan2 wan3 and d1..d255, the config under test
 #   $NS2  another namespace with a config of its own
 
 source "$(dirname "$0")/lib.sh"
@@ -156,8 +156,11 @@ hasnt() {
 
 setup() {
 	setup_ns RTR NS2 || exit $?
-	printf 'link add %s type dummy\n' wan1 wan2 wan3 |
+	# a device per link: wan1..3, and d1..d255 for the many-link tests
+	printf 'link add %s type dummy\n' wan1 wan2 wan3 $(seq -f 'd%g' 255) |
 		ip -n "$RTR" -batch - || exit 1
+	D2=$(ip -n "$RTR" -o link show d2 | cut -d: -f1)
+	ip -n "$NS2" link add d1 type dummy || exit 1
 	nlraw_start "$RTR"
 	cat >"$TMP/initial.conf" <<-EOF
 	link add wan1 dev wan1 id 1 weight 2
@@ -253,6 +256,10 @@ test_names() {
 		nlraw POLICY_NEW '[["POLICY",[["NAME","str","p/1"]]]]'
 	refused "rule name with a space" 'letters.*RULE/NAME' \
 		nlraw RULE_NEW '[["RULE",[["NAME","str","r 1"],["POLICY","u32",1]]]]'
+	refused "a second link on a link's device" 'device of its own' \
+		mwanctl link add x1 dev wan1
+	refused "moving a link onto another link's device" 'device of its own' \
+		mwanctl link set wan2 dev wan1
 	accepted "link name of 15 bytes" mwanctl link add abcdefghijklmno dev wan3
 	accepted "deleting it" mwanctl link del abcdefghijklmno
 }
@@ -273,7 +280,7 @@ test_policies() {
 
 	# nine links, to make nine tiers of one member each
 	for i in 3 4 5 6 7 8 9; do
-		mwanctl link add "m$i" dev wan3 id "1$i" || fail "adding link m$i"
+		mwanctl link add "m$i" dev "d$i" id "1$i" || fail "adding link m$i"
 	done
 	args=(member wan1 metric 1 member wan2 metric 2)
 	for i in 3 4 5 6 7 8; do
@@ -397,7 +404,7 @@ replace_attrs() {
 	local a
 	a='[["MARK_MASK","u32","0xff00"],["DEFAULT_POLICY","u32",7],
 	["LINKS",[["LINK",[["ID","u32",5],["NAME","str","a1"],["IFINDEX","u32",1]]]'"${1:+,$1}"',
-	          ["LINK",[["ID","u32",7],["NAME","str","a3"],["IFINDEX","u32",1]]]]],
+	          ["LINK",[["ID","u32",7],["NAME","str","a3"],["IFINDEX","u32",'"$D2"']]]]],
 	["POLICIES",[["POLICY",[["ID","u32",7],["NAME","str","q1"],["MEMBERS",[["MEMBER",[["LINK","u32",5]]]]]]]'"${2:+,$2}"']],
 	["RULES",[["RULE",[["ID","u32",1],["NAME","str","z1"],["POLICY","u32",7]]]'"${3:+,$3}"',
 	          ["RULE",[["ID","u32",3],["NAME","str","z3"],["POLICY","u32",7],["PROTO","u8",17]]]]]]'
@@ -429,7 +436,7 @@ test_replace() {
 	# mwanctl maps the culprit back to its line: nine tiers on line 10
 	file=$TMP/tiers.conf
 	for i in 1 2 3 4 5 6 7 8 9; do
-		echo "link add t$i dev lo"
+		echo "link add t$i dev d$i"
 	done >"$file"
 	echo "policy add tiers member t1 metric 1 member t2 metric 2 member t3 metric 3 member t4 metric 4 member t5 metric 5 member t6 metric 6 member t7 metric 7 member t8 metric 8 member t9 metric 9" >>"$file"
 	refused "config replace file with 9 tiers on line 10" 'tiers.conf:10:.*tiers' \
@@ -642,7 +649,7 @@ test_events() {
 	else
 		fail "monitor in another netns saw: $(cat "$mon2")"
 	fi
-	"$MWANCTL" -n "$NS2" link add b1 dev lo
+	"$MWANCTL" -n "$NS2" link add b1 dev d1
 	if wait_line "$mon2" '^new link b1 ' && ! grep -q 'b1' "$mon1"; then
 		pass "monitor sees the events of its own netns only"
 	else
@@ -679,8 +686,8 @@ largest() {
 	               "npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
 	               "map4 10.250.250.0/24 100.64.0.0/24")
 	    for i in range(2, LINKS + 1):
-	        out.append("link add l%d dev lo id %d weight %d state down "
-	                   "rtt %d loss %d" % (i, i, i, i * 1000, i * 100))
+	        out.append("link add l%d dev d%d id %d weight %d state down "
+	                   "rtt %d loss %d" % (i, i, i, i, i * 1000, i * 100))
 	    for p in range(1, POLICIES + 1):
 	        out.append("policy add p%d id %d mode src-dst last-resort "
 	                   "blackhole" % (p, p) + "".join(
@@ -709,7 +716,7 @@ largest() {
 	    exp = ({"name": "l1", "dev": "wan1", "weight": 1000,
 	            "state": "drain", "rtt_us": 4000000, "loss_ppm": 1000000}
 	           if i == 1 else
-	           {"name": "l%d" % i, "dev": "lo", "weight": i,
+	           {"name": "l%d" % i, "dev": "d%d" % i, "weight": i,
 	            "state": "down", "rtt_us": i * 1000, "loss_ppm": i * 100})
 	    exp.update(id=i, mark=i << 8)
 	    want("link %d" % i, {k: l[k] for k in exp}, exp)
