@@ -30,7 +30,8 @@ struct mwan_link {
 	bool has_map4;
 	/*
 	 * Going away: its connections are being removed from conntrack, and
-	 * until they are, no connection is bound to it or steered by it.
+	 * meanwhile no new connection is bound to it or mapped by it (its
+	 * existing ones still leave by it until they are gone).
 	 */
 	bool retiring;
 	struct mwan_npt npt;	/* .len 0: no NPTv6 */

@@ -75,8 +75,6 @@ static unsigned int steer(struct mwan_net *mn, const struct mwan_config *cfg,
 	const struct mwan_link *link = &cfg->links[bits >> cfg->mark_shift];
 	u32 old_mark = skb->mark;
 
-	if (unlikely(link->retiring))
-		return NF_ACCEPT;	/* its connections are being removed */
 	if (link->id)
 		mwan_count(mn->stats.links, link->id,
 			   from_link_dev(state, link) ? MWAN_COUNT_RX :

@@ -36,7 +36,7 @@ static unsigned int map4_lookup(void *priv, struct sk_buff *skb,
 	if (!ct || ctinfo != IP_CT_NEW || !cfg)
 		return NF_ACCEPT;	/* expected flows follow their master */
 	l = mwan_xlat_link(cfg, dev->ifindex);
-	if (!l || !l->has_map4)
+	if (!l || !l->has_map4 || l->retiring)
 		return NF_ACCEPT;
 	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	if (outbound ? !mwan_map4_out(&l->map4, t->src.u3.ip, &twin) :

@@ -155,9 +155,11 @@ static bool ending_links(const struct mwan_config *old,
 }
 
 /*
- * The running config with the ending links retired: no connection is bound
- * to them or steered by their bits. When every link ends (a mark mask
- * change), new connections are left alone meanwhile rather than refused.
+ * The running config with the ending links retired: no new connection is
+ * bound to them or mapped by them, while their existing ones still leave by
+ * them until the walk removes them. When every link ends (a mark mask
+ * change, an unload), new connections are left alone meanwhile rather than
+ * refused.
  */
 static struct mwan_config *retired(const struct mwan_config *old,
 				   const struct mwan_forget *f)
@@ -233,30 +235,48 @@ static int __net_init mwan_net_init(struct net *net)
  * Connections bound to links would otherwise outlive mwan with link bits
  * nobody restores (they fall to the main table with another link's source
  * address), and 1:1-mapped ones would lose the NAT core if mwan was its only
- * user. So when mwan leaves a namespace that lives on (module unload), its
- * config is withdrawn first and then those connections are removed.
+ * user. So when mwan leaves a namespace that lives on (module unload), every
+ * link retires first, as for a mark mask change, and their connections are
+ * removed; only then do the hooks go.
  */
+static void forget_all(struct mwan_net *mn)
+{
+	struct mwan_config *cfg, *quiet, *dying = NULL;
+	struct mwan_forget f;
+	unsigned int i;
+
+	mutex_lock(&mn->lock);
+	cfg = mwan_net_config(mn);
+	mwan_forget_init(&f, cfg);
+	for (i = 0; i < cfg->nlinks; i++)
+		__set_bit(cfg->link_order[i], f.links);
+	quiet = retired(cfg, &f);
+	if (quiet && !commit(mn, quiet, false)) {
+		cfg = quiet;	/* runs until the hooks go */
+	} else {
+		RCU_INIT_POINTER(mn->config, NULL);
+		dying = cfg;
+	}
+	f.map4 = cfg;
+	mutex_unlock(&mn->lock);
+	synchronize_rcu();	/* no hook binds or maps new connections now */
+	mwan_forget_run(mn->net, &f, 0, false);
+	mwan_config_free(dying);
+}
+
 static void __net_exit mwan_net_pre_exit(struct net *net)
 {
 	struct mwan_net *mn = mwan_net(net);
 	struct mwan_config *cfg;
-	struct mwan_forget f;
-	unsigned int i;
 
 	if (!mn->active)	/* never used here: no RTNL, nothing to undo */
 		return;
-	cfg = rcu_dereference_protected(mn->config, true);
-	RCU_INIT_POINTER(mn->config, NULL);
-	if (check_net(net)) {
-		synchronize_rcu();	/* no hook sees the config any more */
-		mwan_forget_init(&f, cfg);
-		for (i = 0; i < cfg->nlinks; i++)
-			__set_bit(cfg->link_order[i], f.links);
-		f.map4 = cfg;
-		mwan_forget_run(net, &f, 0, false);
-	}
+	if (check_net(net))
+		forget_all(mn);
 	rtnl_lock();
 	mutex_lock(&mn->lock);
+	cfg = mwan_net_config(mn);
+	RCU_INIT_POINTER(mn->config, NULL);
 	deactivate(mn);
 	mutex_unlock(&mn->lock);
 	rtnl_unlock();
