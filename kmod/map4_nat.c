@@ -47,7 +47,7 @@ static unsigned int map4_lookup(void *priv, struct sk_buff *skb,
 	verdict = nf_nat_setup_info(ct, &range, outbound ? NF_NAT_MANIP_SRC :
 							   NF_NAT_MANIP_DST);
 	if (verdict == NF_ACCEPT)
-		mwan_count(mn->stats.links, l->id, outbound ?
+		mwan_count(l->stats, outbound ?
 			   MWAN_COUNT_MAP4_OUT : MWAN_COUNT_MAP4_IN, 0);
 	return verdict;
 }

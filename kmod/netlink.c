@@ -287,6 +287,7 @@ static int delete_link(struct mwan_config *cfg, struct genl_info *info,
 	}
 	ev->id = id;
 	memcpy(ev->name, cfg->links[id].name, MWAN_NAME_MAX);
+	mwan_stats_put(cfg->links[id].stats);
 	memset(&cfg->links[id], 0, sizeof(cfg->links[id]));
 	return 0;
 }

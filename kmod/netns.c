@@ -27,23 +27,16 @@ static int activate(struct mwan_net *mn)
 {
 	int ret;
 
-	ret = mwan_stats_init(&mn->stats);
-	if (ret)
-		return ret;
 	ret = nf_ct_netns_get(mn->net, NFPROTO_INET);
 	if (ret)
-		goto err_stats;
+		return ret;
 	ret = mwan_hooks_register(mn);
-	if (ret)
-		goto err_conntrack;
+	if (ret) {
+		nf_ct_netns_put(mn->net, NFPROTO_INET);
+		return ret;
+	}
 	mn->active = true;
 	return 0;
-
-err_conntrack:
-	nf_ct_netns_put(mn->net, NFPROTO_INET);
-err_stats:
-	mwan_stats_free(&mn->stats);
-	return ret;
 }
 
 static void deactivate(struct mwan_net *mn)
@@ -62,25 +55,42 @@ static bool counts_on(const struct mwan_link *l, const struct mwan_link *prev)
 	       !strcmp(prev->name, l->name);
 }
 
+/* Make *@slot hold @stats (NULL: a new set). */
+static int hold_stats(struct mwan_stats **slot, struct mwan_stats *stats)
+{
+	if (stats && *slot == stats)
+		return 0;
+	if (!stats) {
+		stats = mwan_stats_new();
+		if (!stats)
+			return -ENOMEM;
+	} else {
+		mwan_stats_get(stats);
+	}
+	mwan_stats_put(*slot);
+	*slot = stats;
+	return 0;
+}
+
 /*
- * Counters are never reset, since only their own CPU may write them: each
- * object keeps the totals it started from, and readers subtract them.
+ * Every object of @cfg takes the counters of its predecessor in @old, or
+ * new ones if it is new, or now stands for another device.
  */
-static void set_stats_bases(struct mwan_net *mn, struct mwan_config *cfg,
-			    const struct mwan_config *old)
+static int share_stats(struct mwan_config *cfg, const struct mwan_config *old)
 {
 	unsigned int i;
+	int ret;
 
 	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
 		struct mwan_link *l = &cfg->links[i];
+		const struct mwan_link *prev = old ? &old->links[i] : NULL;
 
 		if (!l->id)
 			continue;
-		if (old && counts_on(l, &old->links[i]))
-			l->stats_base = old->links[i].stats_base;
-		else
-			mwan_stats_read(mn->stats.links, i, NULL,
-					&l->stats_base);
+		ret = hold_stats(&l->stats, prev && counts_on(l, prev) ?
+					    prev->stats : NULL);
+		if (ret)
+			return ret;
 	}
 	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++) {
 		struct mwan_policy *p = cfg->policies[i];
@@ -89,12 +99,13 @@ static void set_stats_bases(struct mwan_net *mn, struct mwan_config *cfg,
 		/* finalizing left a policy shared only if it is old's */
 		if (!p || p == prev)
 			continue;
-		if (prev)
-			p->stats_base = prev->stats_base;
-		else
-			mwan_stats_read(mn->stats.policies, i, NULL,
-					&p->stats_base);
+		if (!prev && p->stats)
+			continue;
+		ret = hold_stats(&p->stats, prev ? prev->stats : NULL);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 /*
@@ -108,7 +119,7 @@ static int commit(struct mwan_net *mn, struct mwan_config *cfg, bool seen)
 	bool devs = !mwan_npt_devs_same(old, cfg);
 	int ret;
 
-	ret = mwan_config_finalize(cfg, old);
+	ret = mwan_config_finalize(cfg, old) ?: share_stats(cfg, old);
 	if (!ret && !mn->active)
 		ret = activate(mn);
 	if (!ret && devs)
@@ -121,7 +132,6 @@ static int commit(struct mwan_net *mn, struct mwan_config *cfg, bool seen)
 		mwan_config_free(cfg);
 		return ret;
 	}
-	set_stats_bases(mn, cfg, old);
 	cfg->generation = old ? old->generation + seen : 1;
 	rcu_assign_pointer(mn->config, cfg);
 	mwan_config_free_rcu(old);
@@ -283,16 +293,9 @@ static void __net_exit mwan_net_pre_exit(struct net *net)
 	mwan_config_free_rcu(cfg);
 }
 
-/* Runs a grace period after pre_exit: no hook can run any more. */
-static void __net_exit mwan_net_exit(struct net *net)
-{
-	mwan_stats_free(&mwan_net(net)->stats);
-}
-
 static struct pernet_operations mwan_net_ops = {
 	.init = mwan_net_init,
 	.pre_exit = mwan_net_pre_exit,
-	.exit = mwan_net_exit,
 	.id = &mwan_net_id,
 	.size = sizeof(struct mwan_net),
 };

@@ -836,7 +836,6 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 		   const struct mwan_config *cfg, const struct mwan_link *l)
 {
 	struct nlattr *nest = nla_nest_start(msg, MWAN_A_LINK);
-	struct mwan_totals t;
 
 	if (!nest ||
 	    nla_put_u32(msg, MWAN_LINK_A_ID, l->id) ||
@@ -849,9 +848,8 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 	    nla_put_u32(msg, MWAN_LINK_A_MARK, mwan_link_mark(cfg, l->id)) ||
 	    mwan_fill_xlat(msg, l))
 		return -EMSGSIZE;
-	if (mn) {
-		mwan_stats_read(mn->stats.links, l->id, &l->stats_base, &t);
-		if (mwan_stats_put(msg, MWAN_LINK_A_STATS, &t))
+	if (mn && l->stats) {
+		if (mwan_stats_fill(msg, MWAN_LINK_A_STATS, l->stats))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(msg, nest);
@@ -885,7 +883,6 @@ int mwan_fill_policy(struct sk_buff *msg, struct mwan_net *mn,
 		     const struct mwan_policy *p)
 {
 	struct nlattr *nest = nla_nest_start(msg, MWAN_A_POLICY);
-	struct mwan_totals t;
 
 	if (!nest ||
 	    nla_put_u32(msg, MWAN_POLICY_A_ID, p->id) ||
@@ -894,10 +891,8 @@ int mwan_fill_policy(struct sk_buff *msg, struct mwan_net *mn,
 	    nla_put_u8(msg, MWAN_POLICY_A_LAST_RESORT, p->last_resort) ||
 	    fill_members(msg, p))
 		return -EMSGSIZE;
-	if (mn) {
-		mwan_stats_read(mn->stats.policies, p->id, &p->stats_base,
-				&t);
-		if (mwan_stats_put(msg, MWAN_POLICY_A_STATS, &t))
+	if (mn && p->stats) {
+		if (mwan_stats_fill(msg, MWAN_POLICY_A_STATS, p->stats))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(msg, nest);
