@@ -56,19 +56,21 @@ check "the SO_MARK flow's link is saved in its conntrack mark" saved
 # A connected router socket takes its link's bits, as SO_MARK would: from
 # then on the socket routes by the link, and mwan re-routes none of its
 # packets.
-rtr $FLOWS connect --dst "$SERVER4" --sport 47000 --packets 40 --gap 0.1 \
-	--tag long >/dev/null &
+longstop=$(mktemp -u)
+defer rm -f "$longstop"
+rtr $FLOWS connect --dst "$SERVER4" --sport 47000 --packets 3 --gap 0.1 \
+	--until "$longstop" --tag long >/dev/null &
 long_pid=$!
 sockmark() {
 	rtr ss -tnHe state established "sport = :47000" |
 		grep -o 'fwmark:0x[0-9a-f]*'
 }
-established() { rtr ss -tnH state established "sport = :47000" | grep -q .; }
-slowwait 60 established
-rtr ss -tnHe state established "sport = :47000"
-check "a router TCP socket placed by the local rule carries wan3's bits ($(sockmark))" \
-	test "$(sockmark)" = fwmark:0x300
+slowwait 60 sockmark >/dev/null
+mark=$(sockmark)
+touch "$longstop"
 wait "$long_pid"
+check "a router TCP socket placed by the local rule carries wan3's bits ($mark)" \
+	test "$mark" = fwmark:0x300
 check "the long router connection went by wan3 all along" \
 	test "$(links_of long)" = 3
 exit $rc

@@ -36,7 +36,7 @@ nlraw_q() {
 		shift
 	done
 	printf '%s%s %s\n' "$opts" "$1" "${2:-[]}" >&"$NL_IN"
-	if ! IFS= read -r -t 30 NL_LINE <&"$NL_OUT"; then
+	if ! IFS= read -r -t 120 NL_LINE <&"$NL_OUT"; then
 		NL_LINE="nlraw.py did not answer"
 		return 2
 	fi
@@ -56,7 +56,7 @@ snap_raw() {
 	printf -- '--print --no-stats %s\n' GLOBALS_GET "--dump LINK_GET" \
 		"--dump POLICY_GET" "--dump RULE_GET" >&"$NL_IN"
 	for i in 1 2 3 4; do
-		IFS= read -r -t 30 line <&"$NL_OUT" || return 1
+		IFS= read -r -t 120 line <&"$NL_OUT" || return 1
 		[[ $line == ok* || $line =~ ^[0-9]+ ]] || bad=1
 		SNAP+="$line"$'\n'
 	done
