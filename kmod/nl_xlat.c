@@ -48,7 +48,7 @@ int mwan_apply_npt(struct mwan_link *l, const struct nlattr *nest,
 				 "NPT needs an internal prefix, an external prefix and their length");
 	ret = mwan_npt_init(&l->npt, nla_data(tb[MWAN_NPT_A_INTERNAL]),
 			    nla_data(tb[MWAN_NPT_A_EXTERNAL]),
-			    nla_get_u8(tb[MWAN_NPT_A_PREFIX_LEN]));
+			    nla_get_u8(tb[MWAN_NPT_A_PREFIX_LEN]), true);
 	if (ret)
 		return FAIL_ATTR(extack, nest, ret,
 				 "NPT prefix has bits set past its length");
