@@ -12,6 +12,7 @@ const struct nla_policy mwan_npt_policy[MWAN_NPT_A_MAX + 1] = {
 	[MWAN_NPT_A_EXTERNAL]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[MWAN_NPT_A_PREFIX_LEN]	= NLA_POLICY_RANGE(NLA_U8, 1,
 						   MWAN_NPT_PREFIX_MAX),
+	[MWAN_NPT_A_MODE]	= NLA_POLICY_MAX(NLA_U8, MWAN_NPT_MODE_MAX),
 };
 
 const struct nla_policy mwan_map4_policy[MWAN_MAP4_A_MAX + 1] = {
@@ -32,6 +33,7 @@ int mwan_apply_npt(struct mwan_link *l, const struct nlattr *nest,
 		   struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[MWAN_NPT_A_MAX + 1];
+	u8 mode;
 	int ret;
 
 	if (empty(nest)) {
@@ -46,9 +48,13 @@ int mwan_apply_npt(struct mwan_link *l, const struct nlattr *nest,
 	    !tb[MWAN_NPT_A_PREFIX_LEN])
 		return FAIL_ATTR(extack, nest, -EINVAL,
 				 "NPT needs an internal prefix, an external prefix and their length");
+	/* what a site writes down is a prefix swap: that is the default */
+	mode = tb[MWAN_NPT_A_MODE] ? nla_get_u8(tb[MWAN_NPT_A_MODE]) :
+				     MWAN_NPT_MODE_PREFIX;
 	ret = mwan_npt_init(&l->npt, nla_data(tb[MWAN_NPT_A_INTERNAL]),
 			    nla_data(tb[MWAN_NPT_A_EXTERNAL]),
-			    nla_get_u8(tb[MWAN_NPT_A_PREFIX_LEN]));
+			    nla_get_u8(tb[MWAN_NPT_A_PREFIX_LEN]),
+			    mode == MWAN_NPT_MODE_RFC6296);
 	if (ret)
 		return FAIL_ATTR(extack, nest, ret,
 				 "NPT prefix has bits set past its length");
@@ -124,7 +130,9 @@ static int fill_npt(struct sk_buff *msg, const struct mwan_npt *npt)
 	if (!nest ||
 	    nla_put(msg, MWAN_NPT_A_INTERNAL, 16, npt->internal) ||
 	    nla_put(msg, MWAN_NPT_A_EXTERNAL, 16, npt->external) ||
-	    nla_put_u8(msg, MWAN_NPT_A_PREFIX_LEN, npt->len))
+	    nla_put_u8(msg, MWAN_NPT_A_PREFIX_LEN, npt->len) ||
+	    nla_put_u8(msg, MWAN_NPT_A_MODE, npt->rfc6296 ?
+		       MWAN_NPT_MODE_RFC6296 : MWAN_NPT_MODE_PREFIX))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

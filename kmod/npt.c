@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * RFC 6296 NPTv6 arithmetic; see npt.h. Addresses are handled as bytes and
+ * NPTv6 arithmetic, prefix swap and RFC 6296; see npt.h. Addresses are handled as bytes and
  * their 16-bit words read big-endian, so the results do not depend on the
  * host's byte order.
  */
@@ -76,12 +76,13 @@ static bool prefix_clean(const u8 *prefix, unsigned int len)
 }
 
 /*
- * Set up @npt for @internal/@len <-> @external/@len. Unequal lengths are
- * not offered: ip6t_NPT then overwrites the bits between them and the
- * mapping no longer reverses. Returns 0 or -EINVAL.
+ * Set up @npt for @internal/@len <-> @external/@len, checksum-neutral if
+ * @rfc6296. Unequal lengths are not offered: ip6t_NPT then overwrites the
+ * bits between them and the mapping no longer reverses. Returns 0 or
+ * -EINVAL.
  */
 int mwan_npt_init(struct mwan_npt *npt, const u8 *internal,
-		  const u8 *external, unsigned int len)
+		  const u8 *external, unsigned int len, bool rfc6296)
 {
 	unsigned int i;
 
@@ -94,6 +95,7 @@ int mwan_npt_init(struct mwan_npt *npt, const u8 *internal,
 		npt->external[i] = external[i];
 	}
 	npt->len = len;
+	npt->rfc6296 = rfc6296;
 	/* a - b is a + ~b in ones' complement */
 	npt->adj_out = oc_add(oc_sum(internal), (u16)~oc_sum(external));
 	npt->adj_in = (u16)~npt->adj_out;
@@ -122,29 +124,34 @@ static int adjusted_word(const u8 *addr, unsigned int len)
  * Translate @addr in place: outbound from the internal prefix to the
  * external one (a source address leaving), inbound back (a destination
  * address arriving). Returns 0; -ENOENT, address untouched, when @addr is
- * not in the prefix translated from; -ERANGE, untouched too, when no word
- * can be adjusted (a /49../64 mapping and an all-ones IID): the caller
- * drops the packet with an ICMPv6 parameter problem, as RFC 6296 3.5 says.
+ * not in the prefix translated from; in RFC 6296 mode -ERANGE, untouched
+ * too, when no word can be adjusted (a /49../64 mapping and an all-ones
+ * IID): the caller drops the packet with an ICMPv6 parameter problem, as
+ * RFC 6296 3.5 says. A prefix swap maps every address of the prefix.
  */
 int mwan_npt_translate(const struct mwan_npt *npt, u8 *addr, bool outbound)
 {
 	const u8 *from = outbound ? npt->internal : npt->external;
 	const u8 *to = outbound ? npt->external : npt->internal;
-	u16 v;
-	int w;
 	unsigned int i;
+	int w = 0;
+	u16 v;
 
 	if (!mwan_npt_match(from, npt->len, addr))
 		return -ENOENT;
 	/* checked first: the word lies past the prefix, which is rewritten */
-	w = adjusted_word(addr, npt->len);
-	if (w < 0)
-		return -ERANGE;
+	if (npt->rfc6296) {
+		w = adjusted_word(addr, npt->len);
+		if (w < 0)
+			return -ERANGE;
+	}
 	for (i = 0; i < 16 && npt->len > 8 * i; i++) {
 		u8 m = prefix_mask(npt->len, i);
 
 		addr[i] = (addr[i] & ~m) | (to[i] & m);
 	}
+	if (!npt->rfc6296)
+		return 0;
 	v = oc_add(get_word(addr, w), outbound ? npt->adj_out : npt->adj_in);
 	/*
 	 * Keep zero as 0x0000 (RFC 1071): a word is then never 0xffff after

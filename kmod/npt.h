@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Stateless IPv6-to-IPv6 network prefix translation (RFC 6296, NPTv6).
+ * Stateless IPv6-to-IPv6 network prefix translation (NPTv6).
  *
  * One struct mwan_npt maps an internal prefix to an external prefix of the
- * same length (1..64) and back. The translation is checksum-neutral: one
- * 16-bit word outside the prefix absorbs the ones'-complement difference of
- * the two prefixes, so the address's contribution to every pseudo-header
- * checksum stays the same and no L4 checksum needs updating.
+ * same length (1..64) and back, in one of two ways:
  *
- * The arithmetic follows net/ipv6/netfilter/ip6t_NPT.c bit for bit (the
- * unit tests check it against vectors recorded from that module), so a
- * site moving from SNPT/DNPT rules keeps its addresses.
+ * - a prefix swap: only the prefix bits change, the rest of the address
+ *   (subnet bits past a short prefix, the interface identifier) is kept,
+ *   as sites that document "3d06:bad:b01:1::100 leaves as
+ *   2600:1700:2f71:c81::100" expect, and as nftables' "snat ip6 prefix
+ *   to" does. The address's checksum contribution changes, so whoever
+ *   rewrites a packet must update the checksums that cover it;
+ * - RFC 6296: checksum-neutral. One 16-bit word outside the prefix absorbs
+ *   the ones'-complement difference of the two prefixes, so no checksum
+ *   changes, at the price of a rewritten word of the subnet or interface
+ *   identifier. The arithmetic follows net/ipv6/netfilter/ip6t_NPT.c bit
+ *   for bit (the unit tests check it against vectors recorded from that
+ *   module), so a site moving from SNPT/DNPT rules keeps its addresses.
  *
  * Pure, allocation-free and lock-free: no kernel dependencies, so the same
  * code is unit-tested in userspace (selftests/unit/test_npt.c).
@@ -34,6 +40,7 @@ struct mwan_npt {
 	u8 internal[16];	/* network order, bits past len zero */
 	u8 external[16];
 	u8 len;			/* common prefix length, 1..64 */
+	bool rfc6296;		/* checksum-neutral; else a prefix swap */
 	/*
 	 * Ones'-complement (internal - external), added to the adjusted word
 	 * going out, and its negation coming in; host order, for the word
@@ -44,7 +51,7 @@ struct mwan_npt {
 };
 
 int mwan_npt_init(struct mwan_npt *npt, const u8 *internal,
-		  const u8 *external, unsigned int len);
+		  const u8 *external, unsigned int len, bool rfc6296);
 bool mwan_npt_match(const u8 *prefix, unsigned int len, const u8 *addr);
 int mwan_npt_translate(const struct mwan_npt *npt, u8 *addr, bool outbound);
 

@@ -11,14 +11,39 @@
  * quoted address is translated whatever the outer one is, so errors the
  * router sends from its own address are fixed as well.
  *
- * The mapping is checksum-neutral, so neither L4 nor ICMPv6 checksums nor
- * skb->csum change. Only the IPv6 header and, for errors, the quoted IPv6
- * header are written; both are made writable (and linear) first.
+ * The RFC 6296 mapping is checksum-neutral: no checksum nor skb->csum
+ * changes. A prefix swap changes the address's sum, so the checksums
+ * covering it follow, incrementally as NAT does: the transport checksum
+ * through its pseudo-header; for an error, the quoted transport checksum
+ * (its pseudo-header is the quoted header) and the ICMPv6 checksum, which
+ * covers the quote as data. Every change is absorbed by a checksum field
+ * inside the packet, so skb->csum (CHECKSUM_COMPLETE) stays right, except
+ * where no field covers the address (no transport header in this fragment,
+ * a UDP datagram without checksum): there skb->csum takes the difference.
+ *
+ * Everything written lies in the headers, which are made writable (and
+ * linear) first, once.
  */
+#include <linux/dccp.h>
 #include <linux/icmpv6.h>
 #include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
 #include <net/ipv6.h>
 #include "npt_packet.h"
+
+/* An address the packet carries, and what it becomes. */
+struct npt_addr {
+	unsigned int off;
+	struct in6_addr from, to;
+};
+
+/* A checksum covering an address through a pseudo-header. */
+struct npt_csum {
+	int off;		/* of the field; -1: there is none */
+	u8 proto;
+};
 
 static int addr_offset(bool source)
 {
@@ -27,52 +52,174 @@ static int addr_offset(bool source)
 }
 
 /*
- * Translate the address at @off (an IPv6 header's saddr or daddr), if it
- * is in the prefix. Returns 0 if it was rewritten, or the error of
- * mwan_npt_translate() or of making the skb writable.
+ * Translate the address at @a->off (an IPv6 header's saddr or daddr) into
+ * @a->to. Returns 0, the error of mwan_npt_translate(), or -EINVAL if the
+ * packet is too short.
  */
-static int rewrite(struct sk_buff *skb, unsigned int off,
-		   const struct mwan_npt *npt, bool outbound)
+static int map(struct sk_buff *skb, struct npt_addr *a,
+	       const struct mwan_npt *npt, bool outbound)
 {
-	struct in6_addr addr;
-	int ret;
-
-	if (skb_copy_bits(skb, off, &addr, sizeof(addr)))
+	if (skb_copy_bits(skb, a->off, &a->from, sizeof(a->from)))
 		return -EINVAL;
-	ret = mwan_npt_translate(npt, addr.s6_addr, outbound);
-	if (ret)
-		return ret;
-	if (skb_ensure_writable(skb, off + sizeof(addr)))
-		return -ENOMEM;
-	memcpy(skb->data + off, &addr, sizeof(addr));
-	return 0;
+	a->to = a->from;
+	return mwan_npt_translate(npt, a->to.s6_addr, outbound);
 }
 
 /*
- * The offset of the IPv6 header an ICMPv6 error quotes, after walking the
- * outer extension headers; -1 if @skb is no such error. Only the first
- * fragment carries the ICMPv6 header.
+ * The offset of the transport header of the IPv6 packet at @nh and its
+ * protocol, past extension headers; -1 if this fragment has none, -EPROTO
+ * if there is no IPv6 header at @nh.
  */
-static int quoted_header(struct sk_buff *skb, unsigned int nh, u8 nexthdr)
+static int transport(struct sk_buff *skb, unsigned int nh, u8 *proto)
 {
-	struct icmp6hdr _icmp, *icmp;
 	struct ipv6hdr _ip, *ip;
 	__be16 frag_off;
 	int off;
 
-	off = ipv6_skip_exthdr(skb, nh + sizeof(struct ipv6hdr), &nexthdr,
-			       &frag_off);
-	if (off < 0 || nexthdr != IPPROTO_ICMPV6 ||
-	    (frag_off & htons(~0x7)))
-		return -1;
-	icmp = skb_header_pointer(skb, off, sizeof(_icmp), &_icmp);
-	if (!icmp || !icmpv6_is_err(icmp->icmp6_type))
-		return -1;
-	off += sizeof(_icmp);
-	ip = skb_header_pointer(skb, off, sizeof(_ip), &_ip);
+	ip = skb_header_pointer(skb, nh, sizeof(_ip), &_ip);
 	if (!ip || ip->version != 6)
+		return -EPROTO;
+	*proto = ip->nexthdr;
+	off = ipv6_skip_exthdr(skb, nh + sizeof(*ip), proto, &frag_off);
+	if (off < 0 || (frag_off & htons(~0x7)))
 		return -1;
 	return off;
+}
+
+/*
+ * The checksum field of the transport header at @th, if the packet holds
+ * the whole fixed header (as NAT asks of a quoted one) and its protocol's
+ * checksum covers the addresses.
+ */
+static struct npt_csum csum_field(struct sk_buff *skb, int th, u8 proto)
+{
+	struct npt_csum c = { .off = -1, .proto = proto };
+	unsigned int len, at;
+
+	switch (proto) {
+	case IPPROTO_TCP:
+		len = sizeof(struct tcphdr);
+		at = offsetof(struct tcphdr, check);
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		len = sizeof(struct udphdr);
+		at = offsetof(struct udphdr, check);
+		break;
+	case IPPROTO_ICMPV6:
+		len = sizeof(struct icmp6hdr);
+		at = offsetof(struct icmp6hdr, icmp6_cksum);
+		break;
+	case IPPROTO_DCCP:
+		len = sizeof(struct dccp_hdr);
+		at = offsetof(struct dccp_hdr, dccph_checksum);
+		break;
+	default:
+		return c;
+	}
+	if (th >= 0 && th + len <= skb->len)
+		c.off = th + at;
+	return c;
+}
+
+/*
+ * The offset of the IPv6 header an ICMPv6 error at @th quotes; -1 if it is
+ * no error.
+ */
+static int quoted_header(struct sk_buff *skb, int th)
+{
+	struct icmp6hdr _icmp, *icmp;
+	struct ipv6hdr _ip, *ip;
+
+	icmp = skb_header_pointer(skb, th, sizeof(_icmp), &_icmp);
+	if (!icmp || !icmpv6_is_err(icmp->icmp6_type))
+		return -1;
+	th += sizeof(_icmp);
+	ip = skb_header_pointer(skb, th, sizeof(_ip), &_ip);
+	if (!ip || ip->version != 6)
+		return -1;
+	return th;
+}
+
+static __sum16 *csum_ptr(struct sk_buff *skb, const struct npt_csum *c)
+{
+	return (__sum16 *)(skb->data + c->off);
+}
+
+/*
+ * A UDP checksum of zero means none (RFC 6935 allows it for tunnels), and
+ * a computed zero is sent as all ones. UDP-Lite always has one.
+ */
+static bool csum_absent(const struct npt_csum *c, __sum16 check)
+{
+	return c->proto == IPPROTO_UDP && !check;
+}
+
+static void csum_mangle_zero(const struct npt_csum *c, __sum16 *check)
+{
+	if ((c->proto == IPPROTO_UDP || c->proto == IPPROTO_UDPLITE) &&
+	    !*check)
+		*check = CSUM_MANGLED_0;
+}
+
+/*
+ * The outer transport checksum after its address changed, honouring
+ * CHECKSUM_PARTIAL (the field then holds the pseudo-header sum only).
+ */
+static void fix_outer(struct sk_buff *skb, const struct npt_csum *c,
+		      const struct npt_addr *a)
+{
+	__sum16 *check = c->off >= 0 ? csum_ptr(skb, c) : NULL;
+
+	if (!check || (csum_absent(c, *check) &&
+		       skb->ip_summed != CHECKSUM_PARTIAL)) {
+		/* nothing in the packet absorbs the change */
+		if (skb->ip_summed == CHECKSUM_COMPLETE) {
+			__be32 diff[] = {
+				~a->from.s6_addr32[0], ~a->from.s6_addr32[1],
+				~a->from.s6_addr32[2], ~a->from.s6_addr32[3],
+				a->to.s6_addr32[0], a->to.s6_addr32[1],
+				a->to.s6_addr32[2], a->to.s6_addr32[3],
+			};
+
+			skb->csum = csum_partial(diff, sizeof(diff), skb->csum);
+		}
+		return;
+	}
+	inet_proto_csum_replace16(check, skb, a->from.s6_addr32,
+				  a->to.s6_addr32, true);
+	csum_mangle_zero(c, check);
+}
+
+/*
+ * An error's quote changed: its transport checksum is plain data of the
+ * ICMPv6 message, complete whatever skb->ip_summed says, and the ICMPv6
+ * checksum @icmp covers both it and the quoted address.
+ */
+static void fix_quoted(struct sk_buff *skb, const struct npt_csum *icmp,
+		       const struct npt_csum *c, const struct npt_addr *a)
+{
+	__sum16 *outer = csum_ptr(skb, icmp);
+	__sum16 *check, old;
+	__be32 diff[] = {
+		~a->from.s6_addr32[0], ~a->from.s6_addr32[1],
+		~a->from.s6_addr32[2], ~a->from.s6_addr32[3],
+		a->to.s6_addr32[0], a->to.s6_addr32[1],
+		a->to.s6_addr32[2], a->to.s6_addr32[3],
+	};
+
+	inet_proto_csum_replace16(outer, skb, a->from.s6_addr32,
+				  a->to.s6_addr32, false);
+	if (c->off < 0)
+		return;
+	check = csum_ptr(skb, c);
+	old = *check;
+	if (csum_absent(c, old))
+		return;
+	csum_replace_by_diff(check, csum_partial(diff, sizeof(diff), 0));
+	csum_mangle_zero(c, check);
+	inet_proto_csum_replace2(outer, skb, (__force __be16)old,
+				 (__force __be16)*check, false);
 }
 
 /*
@@ -86,6 +233,11 @@ static void param_problem(struct sk_buff *skb, unsigned int pointer)
 	__icmpv6_send(skb, ICMPV6_PARAMPROB, ICMPV6_HDR_FIELD, pointer, &parm);
 }
 
+static unsigned int end_of(unsigned int end, int off, unsigned int len)
+{
+	return off >= 0 ? max(end, off + len) : end;
+}
+
 /*
  * @skb's network header is at skb_network_offset() (past the link-layer
  * header on egress). Unmappable packets get a parameter problem pointing
@@ -96,31 +248,62 @@ enum mwan_npt_result mwan_npt_packet(struct sk_buff *skb,
 				     const struct mwan_npt *npt,
 				     bool outbound)
 {
-	enum mwan_npt_result res = MWAN_NPT_UNTOUCHED;
-	unsigned int nh = skb_network_offset(skb);
-	struct ipv6hdr _ip, *ip;
-	u8 nexthdr;
-	int ret, quoted;
+	struct npt_csum csum = { .off = -1 }, qcsum = { .off = -1 };
+	unsigned int nh = skb_network_offset(skb), end = 0;
+	struct npt_addr outer, inner;
+	bool do_outer, do_inner = false;
+	int ret, th, qth, quoted = -1;
+	u8 proto = 0, qproto = 0;
 
-	ip = skb_header_pointer(skb, nh, sizeof(_ip), &_ip);
-	if (!ip || ip->version != 6)
+	th = transport(skb, nh, &proto);
+	if (th == -EPROTO)
 		return MWAN_NPT_UNTOUCHED;
-	nexthdr = ip->nexthdr;
-	ret = rewrite(skb, nh + addr_offset(outbound), npt, outbound);
+	outer.off = nh + addr_offset(outbound);
+	ret = map(skb, &outer, npt, outbound);
 	if (ret == -ERANGE) {
 		param_problem(skb, addr_offset(outbound));
 		return MWAN_NPT_UNMAPPABLE;
 	}
-	if (ret == -ENOMEM || ret == -EINVAL)
+	if (ret == -EINVAL)
 		return MWAN_NPT_ERROR;
-	if (!ret)
-		res = MWAN_NPT_TRANSLATED;
+	do_outer = !ret;
 
-	quoted = quoted_header(skb, nh, nexthdr);
-	if (quoted < 0)
-		return res;
-	ret = rewrite(skb, quoted + addr_offset(!outbound), npt, outbound);
-	if (ret == -ENOMEM)
+	if (th >= 0 && proto == IPPROTO_ICMPV6)
+		quoted = quoted_header(skb, th);
+	if (quoted >= 0) {
+		inner.off = quoted + addr_offset(!outbound);
+		/* an unmappable quote is left as it is */
+		do_inner = !map(skb, &inner, npt, outbound);
+	}
+	if (!do_outer && !do_inner)
+		return MWAN_NPT_UNTOUCHED;
+
+	if (do_outer)
+		end = outer.off + sizeof(outer.to);
+	if (do_inner)
+		end = max_t(unsigned int, end, inner.off + sizeof(inner.to));
+	if (!npt->rfc6296) {
+		csum = csum_field(skb, th, proto);
+		end = end_of(end, csum.off, sizeof(__sum16));
+		if (do_inner) {
+			qth = transport(skb, quoted, &qproto);
+			qcsum = csum_field(skb, qth, qproto);
+			end = end_of(end, qcsum.off, sizeof(__sum16));
+		}
+	}
+	if (skb_ensure_writable(skb, end))
 		return MWAN_NPT_ERROR;
-	return ret ? res : MWAN_NPT_TRANSLATED;
+
+	if (do_outer)
+		memcpy(skb->data + outer.off, &outer.to, sizeof(outer.to));
+	if (do_inner)
+		memcpy(skb->data + inner.off, &inner.to, sizeof(inner.to));
+	if (npt->rfc6296)
+		return MWAN_NPT_TRANSLATED;
+	if (do_outer)
+		fix_outer(skb, &csum, &outer);
+	/* an error's ICMPv6 header is whole: it was read to find the quote */
+	if (do_inner)
+		fix_quoted(skb, &csum, &qcsum, &inner);
+	return MWAN_NPT_TRANSLATED;
 }

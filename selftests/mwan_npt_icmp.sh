@@ -22,16 +22,32 @@
 # LAN host), quotes the internal destination: the router must turn it into
 # the external one. Sockets with IPV6_RECVERR check that each error was
 # matched by the receiving stack (so its addresses and checksum are right);
-# captures at both ends check the bytes: quoted addresses and ICMPv6
-# checksums.
+# captures at both ends check the bytes: quoted addresses, ICMPv6
+# checksums, and the quoted datagrams' own checksums (the end hosts
+# compute theirs in software for it).
+#
+# NPT_MODE=prefix (the default, and mwanctl's: this test gives no mode) or
+# rfc6296 (mwan_npt_icmp_rfc6296.sh). A prefix swap changes the quoted
+# address's sum, so each error's quoted checksum and ICMPv6 checksum must
+# be updated on the way; RFC 6296's mapping leaves them as they are.
+# In prefix mode the router also offloads TCP and UDP to an nftables
+# flowtable (FLOWTABLE=0 turns it off), so the Packet Too Big is about a
+# flow the flowtable carries; the RFC 6296 run forwards plainly.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 topo_require
 checktool "tcpdump --version" "needs tcpdump"
+[ "$FLOWTABLE" = 1 ] && require_module nf_flow_table_inet nft_flow_offload
 
 INT_PFX=3d06:bad:b01::/60
 EXT_PFX=2600:1700:2f71:c80::/60
+NPT_MODE=${NPT_MODE:-prefix}
+if [ "$NPT_MODE" = prefix ]; then
+	FLOWTABLE=${FLOWTABLE:-1}
+else
+	FLOWTABLE=${FLOWTABLE:-0}
+fi
 LAN6=3d06:bad:b01:1::2
 SRV6=2001:db8:ff::1
 ISP_ADDR=2001:db8:1::1
@@ -42,7 +58,7 @@ helper=$(mktemp)
 defer rm -f "$helper"
 cat >"$helper" <<'EOF'
 """Probes and packet checks for mwan_npt_icmp.sh."""
-import argparse, ipaddress, json, socket, struct, sys, time
+import argparse, ctypes, fcntl, ipaddress, json, socket, struct, sys, time
 
 IPV6_RECVERR = 25
 IPV6_UNICAST_HOPS = 16
@@ -79,10 +95,26 @@ def npt_map(addr, frm, to, plen):
     a[2 * w:2 * w + 2] = struct.pack("!H", 0 if v == 0xffff else v)
     return bytes(a)
 
+def swap_map(addr, to, plen):
+    mask = ((1 << plen) - 1) << (128 - plen)
+    n = (int.from_bytes(addr, "big") & ~mask) | (int.from_bytes(to, "big") & mask)
+    return n.to_bytes(16, "big")
+
 def image(args):
     i, e = ipaddress.IPv6Network(args.internal), ipaddress.IPv6Network(args.external)
+    if args.mode == "prefix":
+        print(A(swap_map(P(args.addr), e.network_address.packed, i.prefixlen)))
+        return
     print(A(npt_map(P(args.addr), i.network_address.packed, e.network_address.packed,
                     i.prefixlen)))
+
+def tx_csum_off(args):
+    """Checksum in software on DEV (ethtool -K DEV tx off), so what it
+    sends carries complete checksums, also when quoted in an error."""
+    ev = ctypes.create_string_buffer(struct.pack("=II", 0x17, 0), 8)	# ETHTOOL_STXCSUM
+    ifr = struct.pack("16sP", args.dev.encode(), ctypes.addressof(ev))
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    fcntl.ioctl(s, 0x8946, ifr)	# SIOCETHTOOL
 
 def sink(args):
     """Count one TCP connection's bytes; answer with the count."""
@@ -183,7 +215,7 @@ def errors(args):
              "csum_ok": l4_ok(ip[8:24], ip[24:40], 58, icmp),
              "inner_src": A(q[8:24]), "inner_dst": A(q[24:40]), "inner_nh": q[6]}
         qlen = struct.unpack("!H", q[4:6])[0]
-        if q[6] in (6, 17) and len(q) >= 40 + qlen:
+        if q[6] in (6, 17, 58) and len(q) >= 40 + qlen:
             e["inner_l4_ok"] = l4_ok(q[8:24], q[24:40], q[6], q[40:40 + qlen])
         out.append(e)
     print(json.dumps(out))
@@ -191,6 +223,8 @@ def errors(args):
 ap = argparse.ArgumentParser()
 sub = ap.add_subparsers(dest="cmd", required=True)
 p = sub.add_parser("image"); p.add_argument("addr"); p.add_argument("internal"); p.add_argument("external")
+p.add_argument("--mode", choices=("prefix", "rfc6296"), required=True)
+p = sub.add_parser("tx-csum-off"); p.add_argument("dev")
 p = sub.add_parser("sink"); p.add_argument("--port", type=int, required=True); p.add_argument("--ready", required=True)
 p = sub.add_parser("upload"); p.add_argument("--dst", required=True); p.add_argument("--port", type=int, required=True)
 p.add_argument("--bytes", type=int, required=True); p.add_argument("--timeout", type=float, default=30)
@@ -204,12 +238,12 @@ p.add_argument("--sport", type=int, required=True); p.add_argument("--dport", ty
 p = sub.add_parser("errors"); p.add_argument("pcap")
 args = ap.parse_args()
 {"image": image, "sink": sink, "upload": upload, "probe": probe, "craft-te": craft_te,
- "errors": errors}[args.cmd](args)
+ "errors": errors, "tx-csum-off": tx_csum_off}[args.cmd](args)
 EOF
 py() { $PY "$helper" "$@"; }
 
-LAN_EXT=$(py image "$LAN6" "$INT_PFX" "$EXT_PFX")
-echo "the LAN host $LAN6 is $LAN_EXT outside"
+LAN_EXT=$(py image --mode "$NPT_MODE" "$LAN6" "$INT_PFX" "$EXT_PFX")
+echo "NPT mode $NPT_MODE: the LAN host $LAN6 is $LAN_EXT outside"
 
 setup_ns LAN RTR ISP HOP SRV
 hop() { in_ns "$HOP" "$@"; }
@@ -228,6 +262,8 @@ veth "$ISP" up0 "$HOP" down0
 veth "$HOP" up0 "$SRV" eth0
 hop ip link set up0 mtu 1400
 srv ip link set eth0 mtu 1400
+lan $PY "$helper" tx-csum-off lan0 || exit 1
+srv $PY "$helper" tx-csum-off eth0 || exit 1
 addr "$LAN" lan0 "$LAN6/64"
 addr "$RTR" lan0 3d06:bad:b01:1::1/64
 addr "$RTR" wan0 "$RTR_WAN/64"
@@ -268,12 +304,35 @@ table inet bcp38 {
 	}
 }
 NFT
+if [ "$FLOWTABLE" = 1 ]; then
+	rtr nft -f - <<-NFT
+	table inet fw4 {
+		flowtable ft {
+			hook ingress priority filter;
+			devices = { lan0, wan0 };
+		}
+		chain forward {
+			type filter hook forward priority filter;
+			tcp dport 5001 counter comment "upload"
+			meta l4proto { tcp, udp } flow add @ft
+		}
+	}
+	NFT
+	echo "router offloads TCP and UDP to flowtable ft"
+fi
 # The server drops datagrams to port 7777 instead of answering them.
 srv nft add table inet f
 srv nft add chain inet f in '{ type filter hook input priority 0; }'
 srv nft add rule inet f in udp dport 7777 drop
 
-mwanctl link add wan1 dev wan0 id 1 npt "$INT_PFX" "$EXT_PFX" || exit 1
+if [ "$NPT_MODE" = prefix ]; then
+	mwanctl link add wan1 dev wan0 id 1 npt "$INT_PFX" "$EXT_PFX" || exit 1
+else
+	mwanctl link add wan1 dev wan0 id 1 npt "$INT_PFX" "$EXT_PFX" \
+		mode "$NPT_MODE" || exit 1
+fi
+check "the link translates in mode $NPT_MODE" \
+	test "$(mwanctl -j link show wan1 | pyq 'd[0]["npt"]["mode"]')" = "$NPT_MODE"
 mwanctl policy add p member wan1
 mwanctl globals set default-policy p
 
@@ -321,6 +380,11 @@ got=$(lan $PY "$helper" upload --dst "$SRV6" --port 5001 --bytes 1000000)
 wait $sink_pid
 check "a 1 MB upload crosses the 1400-byte link (server got $got bytes)" \
 	test "$got" = 1000000
+if [ "$FLOWTABLE" = 1 ]; then
+	n=$(rtr nft list chain inet fw4 forward | nft_packets upload)
+	echo "packets of the upload that crossed the forward chain: $n"
+	check "the flowtable carried the upload" test "$n" -lt 50
+fi
 check "the server saw the LAN host as its external image $LAN_EXT" \
 	test "$(pyq 'd["peer"]' <"$tmp/sink.json")" = "$LAN_EXT"
 route=$(lan ip -6 route get "$SRV6")
@@ -386,9 +450,16 @@ echo "$srv_err" | pyq '"\n".join("server got %(type)d/%(code)d %(src)s -> %(dst)
 
 # on_wire PCAP-JSON EXPR: some error e in the capture has EXPR
 on_wire() { ok "$1" "any($2 for e in d)"; }
-# all_ok PCAP-JSON: every error's ICMPv6 checksum verifies. (Not the quoted
-# L4 checksums: the stacks leave them to offload, which veth never does.)
+# all_ok PCAP-JSON: every error's ICMPv6 checksum verifies
 all_ok() { ok "$1" "d and all(e['csum_ok'] for e in d)"; }
+# quotes_ok PCAP-JSON N: at least N errors quote a whole TCP, UDP or ICMPv6
+# packet (not cut short), and each quote's own checksum verifies
+quotes_ok() {
+	local q
+	q=$(echo "$1" | pyq '[e["inner_l4_ok"] for e in d if "inner_l4_ok" in e]')
+	echo "quoted checksums that verify: $q"
+	ok "$1" "sum('inner_l4_ok' in e for e in d) >= $2 and all(e.get('inner_l4_ok', True) for e in d)"
+}
 int_q="e['dst'] == '$LAN6' and e['inner_src'] == '$LAN6' and e['inner_dst'] == '$SRV6'"
 check "LAN: Packet Too Big (mtu 1400) from the hop, quoting the internal source" \
 	on_wire "$lan_err" "e['type'] == 2 and e['info'] == 1400 and e['src'] == '$HOP_ADDR' and $int_q"
@@ -401,6 +472,8 @@ check "LAN: Time Exceeded behind Destination Options, quoting the internal sourc
 check "LAN: the quoted datagram's UDP checksum still verifies there" \
 	on_wire "$lan_err" "e['ext'] == [60] and e.get('inner_l4_ok')"
 check "LAN: every error's ICMPv6 checksum verifies" all_ok "$lan_err"
+check "LAN: the UDP, ICMPv6 and crafted quotes' own checksums verify" \
+	quotes_ok "$lan_err" 3
 ext_q() { echo "e['dst'] == '$SRV6' and e['inner_src'] == '$SRV6' and e['inner_dst'] == '$1'"; }
 check "server: Address Unreachable quotes the external $img_ghost" \
 	on_wire "$srv_err" "e['type'] == 1 and e['code'] == 3 and $(ext_q "$img_ghost")"
@@ -411,6 +484,7 @@ check "server: the router's Time Exceeded quotes the external $LAN_EXT" \
 check "server: Port Unreachable comes from and quotes $LAN_EXT" \
 	on_wire "$srv_err" "e['type'] == 1 and e['code'] == 4 and e['src'] == '$LAN_EXT' and $(ext_q "$LAN_EXT")"
 check "server: every error's ICMPv6 checksum verifies" all_ok "$srv_err"
+check "server: the quoted probes' UDP checksums verify" quotes_ok "$srv_err" 4
 check "no error quotes or carries an internal address outside" \
 	ok "$srv_err" "not any(a.startswith('3d06:') for e in d for a in (e['src'], e['inner_dst']))"
 

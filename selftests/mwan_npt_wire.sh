@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mwan's NPTv6 on the wire, with the kernel's own ip6t_NPT as the oracle.
+# mwan's NPTv6 in RFC 6296 mode on the wire, with the kernel's own ip6t_NPT
+# as the oracle (mwan_npt_prefix_wire.sh does the prefix swap).
 # Two routers side by side, wired the same way:
 #
 #   $OA  a0 --- ra  $ONPT (ip6tables SNPT/DNPT, NOTRACK)  rb --- b0  $OB
@@ -76,7 +77,8 @@ ip -n "$RTR" -6 route add default via fc00:b::2 dev rb table 101
 ip -n "$RTR" -6 rule add pref 900 table main suppress_prefixlength 0
 ip -n "$RTR" -6 rule add pref 1001 fwmark 0x100/0x3f00 table 101
 check "link add with npt" \
-	mwanctl link add ext dev rb id 1 npt fd01:203:405::/48 2001:db8:1::/48
+	mwanctl link add ext dev rb id 1 npt fd01:203:405::/48 2001:db8:1::/48 \
+	mode rfc6296
 mwanctl policy add p member ext
 mwanctl globals set default-policy p
 check "link show reports the npt counters" test "$(mwanctl -j link show ext |
@@ -236,7 +238,7 @@ def configure(i, e):
         "--src-pfx", i, "--dst-pfx", e)
     run(*nt, "-A", "PREROUTING", "-i", "rb", "-d", e, "-j", "DNPT",
         "--src-pfx", e, "--dst-pfx", i)
-    mwanctl("link", "set", "ext", "npt", i, e)
+    mwanctl("link", "set", "ext", "npt", i, e, "mode", "rfc6296")
 
 def rand_prefix(top, topbits, plen):
     v = top << (128 - topbits) | rng.getrandbits(128 - topbits)

@@ -5,7 +5,7 @@
 # happens as devices and configs come and go under traffic.
 #
 #   refusals  bad NPT prefixes (length 0 and 65, host bits, missing or
-#             short attributes), bad IPv4 maps (reversed, running past
+#             short attributes), an unknown NPT mode, bad IPv4 maps (reversed, running past
 #             255.255.255.255, more than 65536 addresses, missing
 #             attributes), a translating link sharing its device, a bad
 #             link inside a replace: each refused with its message, and the
@@ -75,9 +75,10 @@ hex6() {
 	echo "$out"
 }
 
-# npt_attr INTERNAL EXTERNAL LEN: an NPT nest for nlraw.py (addresses in hex)
+# npt_attr INTERNAL EXTERNAL LEN [MORE]: an NPT nest for nlraw.py
+# (addresses in hex), MORE: further attributes of it
 npt_attr() {
-	printf '["NPT",[["MWAN_NPT_A_INTERNAL","bin","%s"],["MWAN_NPT_A_EXTERNAL","bin","%s"],["MWAN_NPT_A_PREFIX_LEN","u8",%s]]]' "$1" "$2" "$3"
+	printf '["NPT",[["MWAN_NPT_A_INTERNAL","bin","%s"],["MWAN_NPT_A_EXTERNAL","bin","%s"],["MWAN_NPT_A_PREFIX_LEN","u8",%s]%s]]' "$1" "$2" "$3" "${4:+,$4}"
 }
 
 # map4_attr FIRST LAST EXTFIRST (hex, network order)
@@ -130,6 +131,9 @@ I=$(hex6 3d06:bad:b01::)
 E=$(hex6 2600:1700:2f71:c80::)
 link() { printf '[["LINK",[["NAME","str","wan1"],%s]]]' "$1"; }
 
+check "npt without a mode is a prefix swap" \
+	test "$(mwanctl -j link show wan1 | pyq 'd[0]["npt"]["mode"]')" = prefix
+
 refused "NPT prefix length 0" "" LINK_SET "$(link "$(npt_attr "$I" "$E" 0)")"
 refused "NPT prefix length 65" "" LINK_SET "$(link "$(npt_attr "$I" "$E" 65)")"
 refused "NPT prefix with host bits" "bits set past its length" \
@@ -140,6 +144,12 @@ refused "NPT without an external prefix" "NPT needs" \
 	LINK_SET "$(link '["NPT",[["MWAN_NPT_A_INTERNAL","bin","'"$I"'"],["MWAN_NPT_A_PREFIX_LEN","u8",60]]]')"
 refused "NPT with a 4-byte prefix" "" \
 	LINK_SET "$(link "$(npt_attr 0afafa00 "$E" 24)")"
+refused "NPT mode 2 (neither prefix nor rfc6296)" "out of range" \
+	LINK_SET "$(link "$(npt_attr "$I" "$E" 60 '["MWAN_NPT_A_MODE","u8",2]')")"
+refused "NPT mode as a u32" "" \
+	LINK_SET "$(link "$(npt_attr "$I" "$E" 60 '["MWAN_NPT_A_MODE","u32",1]')")"
+refused "an unknown attribute in the NPT nest" "" \
+	LINK_SET "$(link "$(npt_attr "$I" "$E" 60 '[5,"u8",0]')")"
 refused "map4 reversed" "reversed" \
 	LINK_SET "$(link "$(map4_attr 0afafa06 0afafa02 6839e2c1)")"
 refused "map4 past 255.255.255.255" "runs past" \
@@ -157,11 +167,18 @@ cli_refused "an NPT prefix with host bits" "host bits set" \
 	link set wan1 npt 3d06:bad:b01::1/60 "$EXT"
 cli_refused "NPT prefixes of two lengths" "differ in length" \
 	link set wan1 npt "$INT" 2600:1700:2f71:c00::/56
+cli_refused "an unknown NPT mode" 'invalid NPT mode "nat" (prefix|rfc6296)' \
+	link set wan1 npt "$INT" "$EXT" mode nat
 cli_refused "a map4 range that runs past 255.255.255.255" "runs past" \
 	link set wan1 map4 10.250.250.2-10.250.250.6 255.255.255.253
 
 check "the link still shows its NPT" \
 	test "$(mwanctl -j link show wan1 | pyq 'd[0]["npt"]["external"]')" = "$EXT"
+mwanctl link set wan1 npt "$INT" "$EXT" mode rfc6296
+check "npt ... mode rfc6296 shows as such (show and -j)" \
+	test "$(mwanctl -j link show wan1 | pyq 'd[0]["npt"]["mode"]')" = rfc6296 -a \
+	-n "$(mwanctl link show wan1 | grep -F "npt $INT -> $EXT mode rfc6296")"
+mwanctl link set wan1 npt "$INT" "$EXT"
 
 # ------------------------------------------------------------ lifecycle
 # reach6 [COUNT]: the LAN host reaches the server from its translated address

@@ -7,8 +7,10 @@
 #
 #   $LAN (hosts behind OPNsense)   $RTR (mwan)                    $ISP1 = att
 #   lan0 3d06:bad:b01::2/64 ------ lan0 3d06:bad:b01::1/64        routes to wan1:
-#        10.250.250.2-.6/29             10.250.250.1/29            2600:1700:2f71:c80::/60
-#        192.168.7.2/24 (unmapped)      192.168.7.1/24             104.57.226.192/29
+#        3d06:bad:b01:1::100/128        3d06:bad:b01::/60 via ::2  2600:1700:2f71:c80::/60
+#        3d06:bad:b01:2::50/128         10.250.250.1/29            104.57.226.192/29
+#        10.250.250.2-.6/29             192.168.7.1/24
+#        192.168.7.2/24 (unmapped)
 #                                  wan1 100.64.1.2 --- $ISP1 --+
 #                                       2001:db8:1::2          +-- $INET: server
 #                                  wan2 100.64.2.2 --- $ISP2 --+   203.0.113.1
@@ -16,6 +18,10 @@
 #                                                                 $ISP2 = webpass
 #                                                                  2604:5500:c271:be00::/60
 #                                                                  136.25.91.240/29
+#
+# 3d06:bad:b01:1::100 (VLAN100) and 3d06:bad:b01:2::50 (VLAN200) are the
+# seed's example hosts, behind OPNsense there, here on the LAN host, the
+# router routing the rest of the /60 to it.
 #
 # mwan links: att (wan1, id 1) and webpass (wan2, id 2), routing tables 101
 # and 102 chosen by fwmark as in topo.sh. Each ISP routes its delegated
@@ -34,6 +40,8 @@
 # shellcheck disable=SC2034 # for the tests
 INTERNAL6=3d06:bad:b01::/60
 HOST6=3d06:bad:b01::2
+VLAN100_HOST6=3d06:bad:b01:1::100
+VLAN200_HOST6=3d06:bad:b01:2::50
 ATT6=2600:1700:2f71:c80::/60
 WEBPASS6=2604:5500:c271:be00::/60
 INTERNAL4=10.250.250.0/29
@@ -134,12 +142,12 @@ ping_via() {
 	fi
 }
 
-# seed_lan_server ADDR: a TCP and UDP server on ADDR in $LAN; its log is
-# $lan_log (gone at exit)
+# seed_lan_server ADDR...: a TCP and UDP server on each ADDR in $LAN; its
+# log is $lan_log (gone at exit)
 seed_lan_server() {
 	lan_log=$(mktemp)
 	defer rm -f "$lan_log" "$lan_log.ready"
-	lan $FLOWS serve --log "$lan_log" --addr "$1" &
+	lan $FLOWS serve --log "$lan_log" --addr "$@" &
 	SERVER_PIDS="$SERVER_PIDS $!"
 	flows - wait-ready "$lan_log"
 }
@@ -150,16 +158,19 @@ seed_lan_server() {
 # source is the address the client reached only if it was translated on
 # the link the connection came in by (and the ISPs drop any other).
 seed_inbound() {
-	local host=$1 x name n ext
-	for x in "att 1 $2" "webpass 2 $3"; do
-		read -r name n ext <<<"$x"
-		check "TCP from the internet to $ext ($name) gets through" \
-			test "$(reach "$ext" "in-$name")" = ok
-		check "... and reached $host (its server saw the connection)" \
-			test "$(flow_peers "in-$name" "$lan_log" | cut -d' ' -f1)" = "in-$name-0"
-		check "ping from the internet to $ext: both replies left by $name" \
-			test "$(ping_via "$ext" "$n")" = "0 2"
-	done
+	seed_inbound_one "$1" att 1 "$2"
+	seed_inbound_one "$1" webpass 2 "$3"
+}
+
+# seed_inbound_one HOST LINK N ADDR: the same for one link, LINK (id N)
+seed_inbound_one() {
+	local host=$1 name=$2 n=$3 ext=$4 tag=in-$2-${4//:/-}
+	check "TCP from the internet to $ext ($name) gets through" \
+		test "$(reach "$ext" "$tag")" = ok
+	check "... and reached $host (its server saw the connection)" \
+		test "$(flow_peers "$tag" "$lan_log" | cut -d' ' -f1)" = "$tag-0"
+	check "ping from the internet to $ext: both replies left by $name" \
+		test "$(ping_via "$ext" "$n")" = "0 2"
 }
 
 # isp_tally N: "SPOOFED LEAKED TOTAL" of ISP N, from one listing of its
@@ -197,6 +208,12 @@ seed_create() {
 	printf -v hosts '10.250.250.%s/29 ' 2 3 4 5 6
 	topo_lan "$HOST6/64 $hosts $UNMAPPED4/24" \
 		"10.250.250.1/29 3d06:bad:b01::1/64 192.168.7.1/24"
+	# deprecated: used when a socket binds them, never picked as a source
+	ip -6 -n "$LAN" -batch - <<-EOF
+	addr add $VLAN100_HOST6/128 dev lan0 nodad preferred_lft 0
+	addr add $VLAN200_HOST6/128 dev lan0 nodad preferred_lft 0
+	EOF
+	ip -6 -n "$RTR" route add "$INTERNAL6" via "$HOST6" dev lan0
 	topo_agents
 	seed_isp 1
 	seed_isp 2
@@ -280,6 +297,18 @@ offload_carried() {
 	n=$(rtr nft list chain inet fw4 forward | nft_packets long)
 	echo "packets of the $1 long flows that crossed the forward chain: $n"
 	[ "$n" -lt $((15 * $1)) ]
+}
+
+# swap6 ADDR FROM TO: ADDR (in prefix FROM) with its prefix bits replaced
+# by those of prefix TO, the rest kept: NPT's prefix mode, computed here.
+swap6() {
+	$PY - "$@" <<-'PY'
+	import ipaddress, sys
+	addr, a, b = sys.argv[1:]
+	b = ipaddress.IPv6Network(b)
+	host = int(ipaddress.IPv6Address(addr)) & int(b.hostmask)
+	print(ipaddress.IPv6Address(int(b.network_address) | host))
+	PY
 }
 
 # npt6 ADDR FROM TO: the RFC 6296 image of ADDR (in prefix FROM) in prefix

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NPTv6 arithmetic: RFC 6296's worked example, setup validation, round
- * trips and checksum neutrality at many prefix lengths, the word selection
- * and 0xffff rules, refusal outside the prefix, and byte-for-byte agreement
- * with vectors recorded from the kernel's ip6t_NPT (npt-vectors.txt, made
- * by gen-npt-vectors.sh).
+ * NPTv6 arithmetic. RFC 6296 mode: its worked example, setup validation,
+ * round trips and checksum neutrality at many prefix lengths, the word
+ * selection and 0xffff rules, refusal outside the prefix, and byte-for-byte
+ * agreement with vectors recorded from the kernel's ip6t_NPT
+ * (npt-vectors.txt, made by gen-npt-vectors.sh). Prefix mode: the seed's
+ * documented pairs, prefixes cutting a byte, every address mappable, and
+ * round trips that change nothing but the prefix bits.
  *
  * Usage: test_npt [VECTOR-FILE]   (default: npt-vectors.txt beside it)
  */
@@ -30,7 +32,7 @@ static const unsigned int oracle_lens[] = {
 #define RT_ADDRS 20000
 
 #define PLAN (6 + 7 + 5 + 8 + 2 * ARRAY_SIZE(rt_lens) + 1 + \
-	      2 * ARRAY_SIZE(oracle_lens))
+	      2 * ARRAY_SIZE(oracle_lens) + 10 + 2 * ARRAY_SIZE(rt_lens))
 
 static uint64_t rng_state = 0x6296;
 
@@ -74,14 +76,20 @@ static int parse_prefix(const char *s, u8 *a, unsigned int *len)
 	return inet_pton(AF_INET6, tmp, a) == 1 ? 0 : -1;
 }
 
-static int setup(struct mwan_npt *npt, const char *in, const char *ex,
-		 unsigned int len)
+static int setup_mode(struct mwan_npt *npt, const char *in, const char *ex,
+		      unsigned int len, bool rfc6296)
 {
 	u8 i[16], e[16];
 
 	pton(in, i);
 	pton(ex, e);
-	return mwan_npt_init(npt, i, e, len);
+	return mwan_npt_init(npt, i, e, len, rfc6296);
+}
+
+static int setup(struct mwan_npt *npt, const char *in, const char *ex,
+		 unsigned int len)
+{
+	return setup_mode(npt, in, ex, len, true);
 }
 
 static u16 word(const u8 *a, unsigned int w)
@@ -312,7 +320,7 @@ static void test_round_trips(void)
 
 			random_prefix(i, len);
 			random_prefix(e, len);
-			if (mwan_npt_init(&npt, i, e, len))
+			if (mwan_npt_init(&npt, i, e, len, true))
 				bad++;
 			for (n = 0; n < RT_ADDRS && !bad; n++) {
 				random_in(a, dir ? e : i, len);
@@ -425,7 +433,7 @@ static int load_oracle(const char *path, unsigned int *vectors)
 			continue;
 		if (!strcmp(w1, "npt")) {
 			if (parse_prefix(w2, i, &li) || parse_prefix(w3, e, &le) ||
-			    li != le || mwan_npt_init(&npt, i, e, li)) {
+			    li != le || mwan_npt_init(&npt, i, e, li, true)) {
 				printf("# line %u: bad pair\n", lineno);
 				npt.len = 0;
 			}
@@ -457,6 +465,119 @@ static void test_oracle(const char *path)
 	}
 }
 
+/*
+ * The mappings the Debian router of issue 3 documents: internal
+ * 3d06:bad:b01::/60, AT&T 2600:1700:2f71:c80::/60, Webpass
+ * 2604:5500:c271:be00::/60, hosts keeping their subnet and IID.
+ */
+static void test_prefix_seed(void)
+{
+	struct mwan_npt att, wp, att6296;
+	int rc;
+
+	rc = setup_mode(&att, "3d06:bad:b01::", "2600:1700:2f71:c80::", 60,
+			false) |
+	     setup_mode(&wp, "3d06:bad:b01::", "2604:5500:c271:be00::", 60,
+			false);
+	ktap_check(!rc && !att.rfc6296 && !wp.rfc6296,
+		   "prefix mode: the seed's /60 pairs are accepted");
+	ktap_check(translate_str(&att, "3d06:bad:b01:1::100",
+				 "2600:1700:2f71:c81::100", true) &&
+		   translate_str(&att, "2600:1700:2f71:c81::100",
+				 "3d06:bad:b01:1::100", false),
+		   "AT&T: 3d06:bad:b01:1::100 leaves as 2600:1700:2f71:c81::100 and comes back");
+	ktap_check(translate_str(&wp, "3d06:bad:b01:2::50",
+				 "2604:5500:c271:be02::50", true) &&
+		   translate_str(&wp, "2604:5500:c271:be02::50",
+				 "3d06:bad:b01:2::50", false),
+		   "Webpass: 3d06:bad:b01:2::50 leaves as 2604:5500:c271:be02::50 and comes back");
+	/* the same pair checksum-neutral rewrites a word of the IID */
+	setup(&att6296, "3d06:bad:b01::", "2600:1700:2f71:c80::", 60);
+	ktap_check(translate_str(&att6296, "3d06:bad:b01:1::100",
+				 "2600:1700:2f71:c81:dac2::100", true),
+		   "RFC 6296 mode maps 3d06:bad:b01:1::100 to 2600:1700:2f71:c81:dac2::100 instead");
+	ktap_check(translate_str(&att, "3d06:bad:b01:f:ffff:ffff:ffff:ffff",
+				 "2600:1700:2f71:c8f:ffff:ffff:ffff:ffff", true) &&
+		   translate_str(&att, "2600:1700:2f71:c80::",
+				 "3d06:bad:b01::", false),
+		   "prefix mode: all-ones and all-zero IIDs map too (no unmappable address)");
+	ktap_check(refused(&att, "3d06:bad:b01:10::100", true, -ENOENT) &&
+		   refused(&att, "2600:1700:2f71:c81::100", true, -ENOENT) &&
+		   refused(&att, "3d06:bad:b01:1::100", false, -ENOENT) &&
+		   refused(&wp, "2600:1700:2f71:c81::100", false, -ENOENT),
+		   "prefix mode: addresses outside the prefix translated from are refused, untouched");
+}
+
+static void test_prefix_odd(void)
+{
+	struct mwan_npt n57, n1, n63;
+
+	/* /57: the top bit of byte 7 is prefix, its other 7 bits are kept */
+	ktap_check(!setup_mode(&n57, "fd24:5bd0:c817:2380::",
+			       "2a06:d93c:6a52:8f00::", 57, false) &&
+		   translate_str(&n57, "fd24:5bd0:c817:23ff:1:2:3:4",
+				 "2a06:d93c:6a52:8f7f:1:2:3:4", true) &&
+		   translate_str(&n57, "2a06:d93c:6a52:8f7f:1:2:3:4",
+				 "fd24:5bd0:c817:23ff:1:2:3:4", false),
+		   "/57: the byte the prefix cuts keeps its host bits, both ways");
+	ktap_check(refused(&n57, "fd24:5bd0:c817:237f::1", true, -ENOENT),
+		   "/57: last prefix bit flipped is outside");
+	ktap_check(!setup_mode(&n1, "8000::", "::", 1, false) &&
+		   translate_str(&n1, "8123:4567::89", "123:4567::89", true) &&
+		   translate_str(&n1, "7fff::1", "ffff::1", false),
+		   "/1: only the top bit changes");
+	ktap_check(!setup_mode(&n63, "fd26:6c13:a8f2:5e9a::",
+			       "2a08:b4e7:2c9:d35c::", 63, false) &&
+		   translate_str(&n63, "fd26:6c13:a8f2:5e9b:ffff:ffff:ffff:ffff",
+				 "2a08:b4e7:2c9:d35d:ffff:ffff:ffff:ffff", true),
+		   "/63: the last subnet bit and an all-ones IID are kept");
+}
+
+/*
+ * Random prefixes and addresses: the image is the other prefix's bits
+ * followed by the original's, computed here bit by bit, and comes back.
+ */
+static void test_prefix_round_trips(void)
+{
+	unsigned int l, n, dir, b;
+
+	for (l = 0; l < ARRAY_SIZE(rt_lens); l++) {
+		for (dir = 0; dir < 2; dir++) {
+			unsigned int len = rt_lens[l], bad = 0;
+			struct mwan_npt npt;
+			u8 i[16], e[16], a[16], x[16], want[16];
+			const u8 *to = dir ? i : e;
+
+			random_prefix(i, len);
+			random_prefix(e, len);
+			if (mwan_npt_init(&npt, i, e, len, false))
+				bad++;
+			for (n = 0; n < RT_ADDRS && !bad; n++) {
+				random_in(a, dir ? e : i, len);
+				for (b = 0; b < 128; b++) {
+					const u8 *src = b < len ? to : a;
+					u8 bit = 0x80 >> (b % 8);
+
+					want[b / 8] &= ~bit;
+					want[b / 8] |= src[b / 8] & bit;
+				}
+				memcpy(x, a, 16);
+				if (mwan_npt_translate(&npt, x, !dir) ||
+				    memcmp(x, want, 16) ||
+				    mwan_npt_translate(&npt, x, dir) ||
+				    memcmp(x, a, 16)) {
+					printf("# /%u %s: %s fails\n", len,
+					       dir ? "in" : "out", ntop(a));
+					bad++;
+				}
+			}
+			ktap_check(!bad,
+				   "prefix mode /%u %s: %u random addresses change only their prefix bits, and come back",
+				   len, dir ? "in" : "out", n);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -473,5 +594,8 @@ int main(int argc, char **argv)
 	test_word_selection();
 	test_round_trips();
 	test_oracle(path);
+	test_prefix_seed();
+	test_prefix_odd();
+	test_prefix_round_trips();
 	return ktap_finish();
 }

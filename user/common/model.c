@@ -44,6 +44,7 @@ static const struct field link_fields[] = {
 
 static const struct field npt_fields[] = {
 	FIELD(struct mwan_link_npt, MWAN_NPT_A_PREFIX_LEN, prefix_len, false),
+	FIELD(struct mwan_link_npt, MWAN_NPT_A_MODE, mode, false),
 };
 
 /* be32 kept in network order: put and read as raw 4 bytes */
@@ -652,12 +653,13 @@ struct mwan_rule *mwan_rule_by_name(const struct mwan_config *cfg,
 	return NULL;
 }
 
+/* The mode may be absent: the kernel then takes its default. */
 bool mwan_link_has_npt(const struct mwan_link *l)
 {
-	return HAS(l, MWAN_LINK_A_NPT) &&
-	       l->npt.set == (BIT(MWAN_NPT_A_INTERNAL) |
-			      BIT(MWAN_NPT_A_EXTERNAL) |
-			      BIT(MWAN_NPT_A_PREFIX_LEN));
+	uint32_t need = BIT(MWAN_NPT_A_INTERNAL) | BIT(MWAN_NPT_A_EXTERNAL) |
+			BIT(MWAN_NPT_A_PREFIX_LEN);
+
+	return HAS(l, MWAN_LINK_A_NPT) && (l->npt.set & need) == need;
 }
 
 bool mwan_link_has_map4(const struct mwan_link *l)

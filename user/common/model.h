@@ -51,6 +51,7 @@ struct mwan_link_npt {
 	uint8_t internal[16];		/* network order */
 	uint8_t external[16];
 	uint8_t prefix_len;
+	uint8_t mode;			/* enum mwan_npt_mode */
 };
 
 struct mwan_link_map4 {

@@ -23,6 +23,12 @@ const struct word mode_words[] = {
 	{ }
 };
 
+const struct word npt_mode_words[] = {
+	{ "prefix",	MWAN_NPT_MODE_PREFIX },
+	{ "rfc6296",	MWAN_NPT_MODE_RFC6296 },
+	{ }
+};
+
 const struct word last_resort_words[] = {
 	{ "unreachable", MWAN_LAST_RESORT_UNREACHABLE },
 	{ "blackhole",	MWAN_LAST_RESORT_BLACKHOLE },

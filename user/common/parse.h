@@ -38,6 +38,7 @@ struct word {
 /* Tables end with an entry whose name is NULL. */
 extern const struct word link_state_words[];
 extern const struct word mode_words[];
+extern const struct word npt_mode_words[];
 extern const struct word last_resort_words[];
 extern const struct word family_words[];
 extern const struct word bool_words[];

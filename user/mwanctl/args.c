@@ -18,13 +18,16 @@ struct keyword {
 	int (*fn)(void *obj, const char *val);
 	/* instead of fn: two values, or with "set" "off" alone (both NULL) */
 	int (*fn_pair)(void *obj, const char *val, const char *val2);
+	/* after a pair's two values: an optional "opt VALUE" of its own */
+	const char *opt;
+	int (*fn_opt)(void *obj, const char *val);
 	bool flag;		/* takes no value */
 	bool repeat;		/* may be given more than once */
 	bool add_only;		/* not with "set" */
 };
 
 #define KW(n, f, ...)	{ .name = n, .fn = f, __VA_ARGS__ }
-#define KW_PAIR(n, f)	{ .name = n, .fn_pair = f }
+#define KW_PAIR(n, f, ...)	{ .name = n, .fn_pair = f, __VA_ARGS__ }
 
 static const struct keyword *keyword_find(const struct keyword *kw,
 					  const char *s)
@@ -57,7 +60,16 @@ static int args_pair(const struct keyword *kw, enum args_mode mode,
 		return -E_USAGE;
 	}
 	err = kw->fn_pair(obj, argv[0], argv[1]);
-	return err ? err : 2;
+	if (err)
+		return err;
+	if (!kw->opt || argc < 3 || strcmp(argv[2], kw->opt))
+		return 2;
+	if (argc < 4) {
+		pr_err("\"%s %s\" needs a value", kw->name, kw->opt);
+		return -E_USAGE;
+	}
+	err = kw->fn_opt(obj, argv[3]);
+	return err ? err : 4;
 }
 
 static int args_parse(const struct keyword *kws, enum args_mode mode,
@@ -300,7 +312,10 @@ static int npt_prefix(const char *s, struct mwan_prefix *p)
 	return err;
 }
 
-/* "npt INTERNAL/LEN EXTERNAL/LEN", or "npt off" (NULL) */
+/*
+ * "npt INTERNAL/LEN EXTERNAL/LEN [mode prefix|rfc6296]", or "npt off"
+ * (NULL). Without a mode the kernel's default applies: the prefix swap.
+ */
 static int l_npt(void *obj, const char *in, const char *ext)
 {
 	struct mwan_link *l = obj;
@@ -324,6 +339,18 @@ static int l_npt(void *obj, const char *in, const char *ext)
 	l->npt.set = BIT(MWAN_NPT_A_INTERNAL) | BIT(MWAN_NPT_A_EXTERNAL) |
 		     BIT(MWAN_NPT_A_PREFIX_LEN);
 	return 0;
+}
+
+static int l_npt_mode(void *obj, const char *s)
+{
+	struct mwan_link *l = obj;
+	unsigned int v;
+	int err;
+
+	err = args_word("NPT mode", s, npt_mode_words, &v);
+	l->npt.mode = v;
+	l->npt.set |= BIT(MWAN_NPT_A_MODE);
+	return err;
 }
 
 static int map4_range(const char *s, uint32_t *first, uint32_t *last)
@@ -396,7 +423,7 @@ static const struct keyword link_kw[] = {
 	KW("state", l_state),
 	KW("rtt", l_rtt),
 	KW("loss", l_loss),
-	KW_PAIR("npt", l_npt),
+	KW_PAIR("npt", l_npt, .opt = "mode", .fn_opt = l_npt_mode),
 	KW_PAIR("map4", l_map4),
 	{ }
 };

@@ -140,10 +140,11 @@ const struct cmd link_cmds[] = {
 	{ "show", link_show, NULL, "[NAME]" },
 	{ "add", link_add, NULL, "NAME dev DEV [id N] [weight W] "
 	  "[state up|down|drain] [rtt USEC] [loss PPM] "
-	  "[npt INTERNAL/LEN EXTERNAL/LEN] [map4 RANGE EXTERNAL]" },
+	  "[npt INTERNAL/LEN EXTERNAL/LEN [mode prefix|rfc6296]] [map4 RANGE EXTERNAL]" },
 	{ "set", link_set, NULL, "NAME [dev DEV] [weight W] "
 	  "[state up|down|drain] [rtt USEC] [loss PPM] "
-	  "[npt INTERNAL/LEN EXTERNAL/LEN|off] [map4 RANGE EXTERNAL|off]" },
+	  "[npt INTERNAL/LEN EXTERNAL/LEN [mode prefix|rfc6296]|off] "
+	  "[map4 RANGE EXTERNAL|off]" },
 	{ "del", link_del, NULL, "NAME" },
 	{ "flush", link_flush, NULL, "NAME" },
 	{ }

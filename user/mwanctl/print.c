@@ -130,6 +130,9 @@ static void print_npt(const struct mwan_link *l, bool details)
 	printf("%snpt %s -> %s", detail_sep(details),
 	       format_prefix(&in, a, sizeof(a)),
 	       format_prefix(&ext, b, sizeof(b)));
+	if (l->npt.set & BIT(MWAN_NPT_A_MODE))
+		printf(" mode %s", word_or_num(npt_mode_words, l->npt.mode, a,
+					       sizeof(a)));
 	if (details && HAS(l, MWAN_LINK_A_STATS))
 		printf(" packets out %" PRIu64 " in %" PRIu64
 		       " dropped %" PRIu64, stat(s, MWAN_STATS_A_NPT_OUT),
@@ -436,6 +439,11 @@ static void json_npt(struct json *j, const struct mwan_link *l)
 	json_str(j, "internal", format_prefix(&in, buf, sizeof(buf)));
 	json_str(j, "external", format_prefix(&ext, buf, sizeof(buf)));
 	json_u64(j, "prefix_len", l->npt.prefix_len);
+	if (l->npt.set & BIT(MWAN_NPT_A_MODE))
+		json_str(j, "mode", word_or_num(npt_mode_words, l->npt.mode,
+						buf, sizeof(buf)));
+	else
+		json_null(j, "mode");
 	json_obj_close(j);
 }
 

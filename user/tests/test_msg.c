@@ -549,6 +549,14 @@ static void test_config_errors(void)
 		  "invalid NPT prefix \"2001:db8::\" (IPv6 PREFIX/LEN)" },
 		{ "link add a dev lo npt 3d06:bad:b01::/60 2600:1700:2f71:c00::/56\n",
 		  "NPT prefixes \"3d06:bad:b01::/60\" and \"2600:1700:2f71:c00::/56\" differ in length" },
+		{ "link add a dev lo npt 2001:db8::/48 2001:db8:1::/48 mode nat\n",
+		  "t.conf:1: invalid NPT mode \"nat\" (prefix|rfc6296)" },
+		{ "link add a dev lo npt 2001:db8::/48 2001:db8:1::/48 mode\n",
+		  "t.conf:1: \"npt mode\" needs a value" },
+		{ "link add a dev lo mode rfc6296\n",
+		  "t.conf:1: unknown keyword \"mode\"" },
+		{ "link add a dev lo\nlink set a npt off mode prefix\n",
+		  "t.conf:2: unknown keyword \"mode\"" },
 		{ "link add a dev lo map4 10.0.0.1\n",
 		  "t.conf:1: \"map4\" needs two values" },
 		{ "link add a dev lo map4 10.0.0.9-10.0.0.1 192.0.2.1\n",
@@ -787,9 +795,12 @@ static const uint8_t npt_ext[16] = {
 	0x26, 0x00, 0x17, 0x00, 0x2f, 0x71, 0x0c, 0x80
 };
 
-/* NPT nest: INTERNAL, EXTERNAL 16 bytes, PREFIX_LEN u8, nothing else */
-static bool is_npt(const struct nlattr *nest, const uint8_t *in,
-		   const uint8_t *ext, uint8_t len)
+/*
+ * NPT nest: INTERNAL, EXTERNAL 16 bytes, PREFIX_LEN u8, MODE u8 if @mode
+ * is not -1, nothing else
+ */
+static bool is_npt_mode(const struct nlattr *nest, const uint8_t *in,
+			const uint8_t *ext, uint8_t len, int mode)
 {
 	const struct nlattr *tb[MWAN_NPT_A_MAX + 1];
 
@@ -799,7 +810,16 @@ static bool is_npt(const struct nlattr *nest, const uint8_t *in,
 	       is_bin(tb[MWAN_NPT_A_INTERNAL], in, 16) &&
 	       is_bin(tb[MWAN_NPT_A_EXTERNAL], ext, 16) &&
 	       is_u8(tb[MWAN_NPT_A_PREFIX_LEN], len) &&
-	       mnl_attr_get_payload_len(nest) == 20 + 20 + 8;
+	       (mode < 0 ? !tb[MWAN_NPT_A_MODE] :
+			   is_u8(tb[MWAN_NPT_A_MODE], mode)) &&
+	       mnl_attr_get_payload_len(nest) ==
+			20 + 20 + 8 + (mode < 0 ? 0 : 8);
+}
+
+static bool is_npt(const struct nlattr *nest, const uint8_t *in,
+		   const uint8_t *ext, uint8_t len)
+{
+	return is_npt_mode(nest, in, ext, len, -1);
 }
 
 /* MAP4 nest: three be32 in network order, given as dotted quads */
@@ -830,10 +850,13 @@ static const char translate[] =
 	"link add att dev lo npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
 	"map4 10.250.250.2-10.250.250.6 104.57.226.193\n"
 	"link add sonic dev lo map4 10.250.250.0/29 136.25.91.240/29\n"
-	"link add lte dev lo npt 2001:db8::/48 2001:db8:1::/48\n"
+	"link add lte dev lo npt 2001:db8::/48 2001:db8:1::/48 mode rfc6296\n"
 	"link set lte npt off\n"
 	"link add one dev lo map4 10.0.0.7 192.0.2.9\n"
 	"link set one map4 10.0.0.8-10.0.0.9 192.0.2.10-192.0.2.11\n"
+	"link add wp dev lo npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
+	"mode rfc6296 weight 2\n"
+	"link set wp npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 mode prefix\n"
 	"link add plain dev lo\n";
 
 static const struct nlattr *link_nest(const struct nlattr *links,
@@ -871,6 +894,11 @@ static void check_translate_links(const struct nlattr *links)
 			   "192.0.2.10"),
 		   "translate: one's map4 replaced by its set line, external range accepted");
 	link_nest(links, 4, tb);
+	ktap_check(is_npt_mode(tb[MWAN_LINK_A_NPT], npt_in, npt_ext, 60,
+			       MWAN_NPT_MODE_PREFIX) &&
+		   is_u32(tb[MWAN_LINK_A_WEIGHT], 2),
+		   "translate: wp's set line replaces its rfc6296 NPT with mode prefix, the weight after \"mode\" stays");
+	link_nest(links, 5, tb);
 	ktap_check(tb[MWAN_LINK_A_NAME] && !tb[MWAN_LINK_A_NPT] &&
 		   !tb[MWAN_LINK_A_MAP4],
 		   "translate: plain has no translation nests");
@@ -891,7 +919,7 @@ static void check_translate_roundtrip(const struct nlattr *links)
 		   ntohl(l.map4.internal_last) == 0x0afafa06 &&
 		   ntohl(l.map4.external_first) == 0x6839e2c1,
 		   "roundtrip: att's MAP4, network order in the model");
-	mwan_parse_link(nth(links, MWAN_A_LINK, 4, NULL), &l);
+	mwan_parse_link(nth(links, MWAN_A_LINK, 5, NULL), &l);
 	ktap_check(!HAS(&l, MWAN_LINK_A_NPT) && !HAS(&l, MWAN_LINK_A_MAP4) &&
 		   !mwan_link_has_npt(&l) && !mwan_link_has_map4(&l),
 		   "roundtrip: plain has no translation");
@@ -914,9 +942,9 @@ static void test_translate(void)
 	attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX);
 	if (tb[MWAN_A_LINKS])
 		nth(tb[MWAN_A_LINKS], MWAN_A_LINK, 0, &n);
-	ktap_check(ok && n == 5 && nest_tiles(tb[MWAN_A_LINKS]),
-		   "translate: 5 links in one CONFIG_REPLACE");
-	if (n == 5) {
+	ktap_check(ok && n == 6 && nest_tiles(tb[MWAN_A_LINKS]),
+		   "translate: 6 links in one CONFIG_REPLACE");
+	if (n == 6) {
 		check_translate_links(tb[MWAN_A_LINKS]);
 		check_translate_roundtrip(tb[MWAN_A_LINKS]);
 	}
@@ -989,6 +1017,17 @@ static void test_translate_commands(void)
 	ktap_check(l && is_map4(tb[MWAN_LINK_A_MAP4], "10.0.0.0",
 				"10.0.0.255", "255.255.255.0"),
 		   "link add map4 ending on 255.255.255.255");
+	l = link_cmd("att npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
+		     "mode rfc6296 state up", ARGS_SET, tb);
+	ktap_check(l && is_npt_mode(tb[MWAN_LINK_A_NPT], npt_in, npt_ext, 60,
+				    MWAN_NPT_MODE_RFC6296) &&
+		   is_u8(tb[MWAN_LINK_A_STATE], MWAN_LINK_UP),
+		   "link set att npt ... mode rfc6296 state up: MODE in the NPT nest");
+	l = link_cmd("att dev lo npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
+		     "mode prefix", ARGS_ADD, tb);
+	ktap_check(l && is_npt_mode(tb[MWAN_LINK_A_NPT], npt_in, npt_ext, 60,
+				    MWAN_NPT_MODE_PREFIX),
+		   "link add att ... npt ... mode prefix: MODE 0 is sent when given");
 	l = link_cmd("att npt off weight 2", ARGS_SET, tb);
 	ktap_check(l && is_empty_nest(tb[MWAN_LINK_A_NPT]) &&
 		   is_u32(tb[MWAN_LINK_A_WEIGHT], 2),
@@ -1053,6 +1092,7 @@ static void reply_link(struct mwan_link *l, bool translate)
 		mnl_attr_put(nlh, MWAN_NPT_A_INTERNAL, 16, npt_in);
 		mnl_attr_put(nlh, MWAN_NPT_A_EXTERNAL, 16, npt_ext);
 		mnl_attr_put_u8(nlh, MWAN_NPT_A_PREFIX_LEN, 60);
+		mnl_attr_put_u8(nlh, MWAN_NPT_A_MODE, MWAN_NPT_MODE_PREFIX);
 		mnl_attr_nest_end(nlh, nest);
 		nest = mnl_attr_nest_start(nlh, MWAN_LINK_A_MAP4);
 		mnl_attr_put_u32(nlh, MWAN_MAP4_A_INTERNAL_FIRST,
@@ -1072,17 +1112,18 @@ static void test_output(void)
 	static const char text[] =
 		"link att id 1 dev lo mark 0x100 state up weight 1\n"
 		"    flows 7 tx 100 packets 9000 bytes rx 90 packets 80000 bytes\n"
-		"    npt 3d06:bad:b01::/60 -> 2600:1700:2f71:c80::/60 packets out 41 in 39 dropped 2\n"
+		"    npt 3d06:bad:b01::/60 -> 2600:1700:2f71:c80::/60 mode prefix packets out 41 in 39 dropped 2\n"
 		"    map4 10.250.250.2-10.250.250.6 -> 104.57.226.193-104.57.226.197 flows out 5 in 1\n";
 	static const char event[] =
 		"link att id 1 dev lo mark 0x100 state up weight 1 "
-		"npt 3d06:bad:b01::/60 -> 2600:1700:2f71:c80::/60 "
+		"npt 3d06:bad:b01::/60 -> 2600:1700:2f71:c80::/60 mode prefix "
 		"map4 10.250.250.2-10.250.250.6 -> 104.57.226.193-104.57.226.197\n";
 	static const char json[] =
 		"{\"name\":\"att\",\"id\":1,\"dev\":\"lo\",\"ifindex\":1,"
 		"\"mark\":256,\"state\":\"up\",\"weight\":1,\"rtt_us\":null,"
 		"\"loss_ppm\":null,\"npt\":{\"internal\":\"3d06:bad:b01::/60\","
-		"\"external\":\"2600:1700:2f71:c80::/60\",\"prefix_len\":60},"
+		"\"external\":\"2600:1700:2f71:c80::/60\",\"prefix_len\":60,"
+		"\"mode\":\"prefix\"},"
 		"\"map4\":{\"internal_first\":\"10.250.250.2\","
 		"\"internal_last\":\"10.250.250.6\","
 		"\"external_first\":\"104.57.226.193\","

@@ -95,8 +95,8 @@
  *   MWAN_LINK_A_LOSS_PPM  u32, 0..1000000, likewise
  *   MWAN_LINK_A_MARK      u32, read only: the mark bits of this link
  *   MWAN_LINK_A_STATS     nested MWAN_STATS_A_*, read only
- *   MWAN_LINK_A_NPT       nested, stateless NPTv6 (RFC 6296) on the link's
- *                         device: sources in INTERNAL leave as EXTERNAL,
+ *   MWAN_LINK_A_NPT       nested, stateless NPTv6 on the link's device:
+ *                         sources in INTERNAL leave as EXTERNAL,
  *                         destinations in EXTERNAL arrive as INTERNAL, before
  *                         conntrack sees them. Empty: none. At most one link
  *                         per device may translate.
@@ -104,6 +104,8 @@
  *                            PREFIX_LEN must be zero
  *     MWAN_NPT_A_EXTERNAL    likewise
  *     MWAN_NPT_A_PREFIX_LEN  u8, 1..MWAN_NPT_PREFIX_MAX (both prefixes)
+ *     MWAN_NPT_A_MODE        u8, enum mwan_npt_mode (default PREFIX);
+ *                            replies always carry it
  *   MWAN_LINK_A_MAP4      nested, 1:1 IPv4 mapping through conntrack NAT:
  *                         new flows from INTERNAL_FIRST + i leaving on the
  *                         link get source EXTERNAL_FIRST + i; new flows to
@@ -242,9 +244,23 @@ enum mwan_npt_attr {
 	MWAN_NPT_A_INTERNAL,
 	MWAN_NPT_A_EXTERNAL,
 	MWAN_NPT_A_PREFIX_LEN,
+	MWAN_NPT_A_MODE,
 	__MWAN_NPT_A_MAX
 };
 #define MWAN_NPT_A_MAX (__MWAN_NPT_A_MAX - 1)
+
+enum mwan_npt_mode {
+	MWAN_NPT_MODE_PREFIX,	/* only the prefix bits change; the transport
+				 * checksums are updated to match
+				 */
+	MWAN_NPT_MODE_RFC6296,	/* checksum-neutral (RFC 6296): a word past
+				 * the prefix absorbs the difference, so no
+				 * checksum changes; an all-ones interface
+				 * identifier past /48 cannot be mapped
+				 */
+	__MWAN_NPT_MODE_MAX
+};
+#define MWAN_NPT_MODE_MAX (__MWAN_NPT_MODE_MAX - 1)
 
 enum mwan_map4_attr {
 	MWAN_MAP4_A_UNSPEC,
