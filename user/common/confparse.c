@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mwanctl.h"
+#include "confparse.h"
+#include "util.h"
 
 struct line {
 	char **argv;
