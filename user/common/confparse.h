@@ -28,4 +28,25 @@ int args_ref_name(const char *s, const char *what, char name[MWAN_NAME_MAX]);
 /* confparse.c: text to model, names resolved and ids given within the file */
 int config_parse(FILE *f, const char *fname, struct mwan_config *cfg);
 
+/*
+ * The file also holds lines only mwan-agent acts on: those whose first word
+ * is in config_agent_words. config_parse() skips them, so "mwanctl config
+ * replace" takes the agent's file; config_parse_agent() hands each to
+ * @fn (words, line number; pr_err() already names file and line), which
+ * returns 0 or a negative errno after saying what is wrong.
+ */
+extern const char *const config_agent_words[];
+typedef int (*config_line_fn)(void *data, int argc, char **argv,
+			      unsigned int line);
+int config_parse_agent(FILE *f, const char *fname, struct mwan_config *cfg,
+		       config_line_fn fn, void *data);
+
+struct mwan_nl;
+/*
+ * confapply.c: @cfg to the kernel in one MWAN_CMD_CONFIG_REPLACE; errors
+ * are printed, with the file's line of the object the kernel refused.
+ */
+int config_apply(struct mwan_nl *nl, const struct mwan_config *cfg,
+		 const char *fname);
+
 #endif /* MWAN_CONFPARSE_H */
