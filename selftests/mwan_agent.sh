@@ -44,6 +44,7 @@ check "mwan-agent --check accepts the file" \
 
 # The kernel's link events, each stamped with the microsecond it was read.
 now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }
+t0=0 t1=0
 stamp() {
 	local line t
 	while IFS= read -r line; do

@@ -67,9 +67,9 @@ int kernel_read_links(struct agent *a)
 
 int kernel_push(struct alink *l, bool state)
 {
+	MWAN_MSG_BUF(buf);
 	struct mwan_link kl = { 0 };
 	struct nlmsghdr *nlh;
-	MWAN_MSG_BUF(buf);
 	int err;
 
 	kl.id = l->id;
