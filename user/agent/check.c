@@ -24,6 +24,11 @@ const struct health_conf check_defaults = {
 	.down = 3,
 	.up = 3,
 	.initial_up = true,
+	/* mwan3's, for when a quality threshold turns quality checks on */
+	.failure_latency_ms = 1000,
+	.recovery_latency_ms = 500,
+	.failure_loss_pct = 40,
+	.recovery_loss_pct = 10,
 };
 
 int parse_duration_ms(const char *s, unsigned int min, unsigned int max,
@@ -99,7 +104,9 @@ static int num_opt(const char *kw, const char *val, uint32_t max,
 
 static const char *const check_keywords[] = {
 	"interval", "failure-interval", "recovery-interval", "timeout",
-	"count", "reliability", "down", "up", "initial", NULL
+	"count", "reliability", "down", "up", "initial",
+	"failure-latency", "recovery-latency", "failure-loss",
+	"recovery-loss", NULL
 };
 
 static int keyword_index(const char *s)
@@ -110,6 +117,29 @@ static int keyword_index(const char *s)
 		if (!strcmp(check_keywords[i], s))
 			return i;
 	return -1;
+}
+
+/* A loss in percent, "10" or "10%" */
+static int pct_opt(const char *kw, const char *val, uint32_t min,
+		   unsigned int *pct)
+{
+	size_t len = strlen(val);
+	const char *num = val;
+	char buf[8];
+	uint32_t v;
+
+	if (len && len < sizeof(buf) && val[len - 1] == '%') {
+		memcpy(buf, val, len - 1);
+		buf[len - 1] = '\0';
+		num = buf;
+	}
+	if (parse_u32(num, min, 100, &v)) {
+		pr_err("invalid %s \"%s\" (a percentage, %u..100)", kw, val,
+		       min);
+		return -EINVAL;
+	}
+	*pct = v;
+	return 0;
 }
 
 /* One "KEYWORD VALUE" of a check line. */
@@ -137,6 +167,19 @@ static int check_opt(struct check *c, const char *kw, const char *val)
 		return num_opt(kw, val, CHECK_ROUNDS_MAX, &hc->down);
 	if (!strcmp(kw, "up"))
 		return num_opt(kw, val, CHECK_ROUNDS_MAX, &hc->up);
+	/* a threshold turns quality checks on, like mwan3's check_quality */
+	if (strstr(kw, "-latency") || strstr(kw, "-loss"))
+		hc->quality = true;
+	if (!strcmp(kw, "failure-latency"))
+		return time_opt(kw, val, CHECK_TIMEOUT_MAX_MS,
+				&hc->failure_latency_ms);
+	if (!strcmp(kw, "recovery-latency"))
+		return time_opt(kw, val, CHECK_TIMEOUT_MAX_MS,
+				&hc->recovery_latency_ms);
+	if (!strcmp(kw, "failure-loss"))
+		return pct_opt(kw, val, 1, &hc->failure_loss_pct);
+	if (!strcmp(kw, "recovery-loss"))
+		return pct_opt(kw, val, 0, &hc->recovery_loss_pct);
 	if (!strcmp(kw, "initial")) {
 		if (strcmp(val, "up") && strcmp(val, "down")) {
 			pr_err("invalid initial \"%s\" (up, down)", val);
@@ -219,6 +262,17 @@ static int check_words(struct check *c, int argc, char **argv)
 		err = check_opt(c, argv[i], argv[i + 1]);
 		if (err)
 			return err;
+	}
+	if (c->hc.quality &&
+	    c->hc.recovery_latency_ms >= c->hc.failure_latency_ms) {
+		pr_err("recovery-latency %ums must be below failure-latency %ums",
+		       c->hc.recovery_latency_ms, c->hc.failure_latency_ms);
+		return -EINVAL;
+	}
+	if (c->hc.quality && c->hc.recovery_loss_pct >= c->hc.failure_loss_pct) {
+		pr_err("recovery-loss %u%% must be below failure-loss %u%%",
+		       c->hc.recovery_loss_pct, c->hc.failure_loss_pct);
+		return -EINVAL;
 	}
 	if (c->hc.reliability > c->n_targets) {
 		pr_err("reliability %u needs as many targets, the check has %u",

@@ -5,7 +5,8 @@
  *
  *   check LINK icmp TARGET... [interval T] [failure-interval T]
  *         [recovery-interval T] [timeout T] [count N] [reliability N]
- *         [down N] [up N] [initial up|down]
+ *         [down N] [up N] [initial up|down] [failure-latency T]
+ *         [recovery-latency T] [failure-loss PCT] [recovery-loss PCT]
  *
  * T is a time with its unit, "500ms" or "2s" ("1.5s" too). Pure parsing:
  * user/tests/test_check.c runs it.

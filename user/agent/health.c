@@ -11,36 +11,63 @@ void health_init(struct health *h, const struct health_conf *c)
 	h->carrier = true;
 }
 
-static void count_loss(struct health *h, const struct health_round *r)
+/* Loss and RTT over all the round's probes */
+static void count_loss(struct health *h, const struct health_target *t,
+		       unsigned int n)
 {
-	h->sent[h->slot] = r->sent;
-	h->lost[h->slot] = r->sent - r->replies;
+	unsigned int i, sent = 0, replies = 0;
+	uint64_t rtt = 0;
+
+	for (i = 0; i < n; i++) {
+		sent += t[i].sent;
+		replies += t[i].replies;
+		rtt += t[i].rtt_sum_us;
+	}
+	h->sent[h->slot] = sent;
+	h->lost[h->slot] = sent - replies;
 	h->slot = (h->slot + 1) % HEALTH_LOSS_WINDOW;
-	if (r->replies)
-		h->rtt_us = r->rtt_sum_us / r->replies;
+	if (replies)
+		h->rtt_us = rtt / replies;
 }
 
-static bool round_good(const struct health_conf *c,
-		       const struct health_round *r)
+static bool target_good(const struct health *h, const struct health_conf *c,
+			const struct health_target *t)
 {
-	return r->answered >= c->reliability;
+	unsigned int latency_ms, loss_pct;
+
+	if (!t->replies)
+		return false;
+	if (!c->quality)
+		return true;
+	latency_ms = t->rtt_sum_us / t->replies / 1000;
+	loss_pct = (t->sent - t->replies) * 100 / t->sent;
+	if (h->up)
+		return latency_ms < c->failure_latency_ms &&
+		       loss_pct < c->failure_loss_pct;
+	return latency_ms <= c->recovery_latency_ms &&
+	       loss_pct <= c->recovery_loss_pct;
 }
 
 enum health_change health_round(struct health *h, const struct health_conf *c,
-				const struct health_round *r)
+				const struct health_target *t, unsigned int n)
 {
-	bool good = round_good(c, r);
+	const char *what = c->quality ? "good" : "answered";
+	unsigned int i, good_targets = 0;
+	bool good;
 
 	if (!h->carrier)
 		return HEALTH_SAME;
-	count_loss(h, r);
+	count_loss(h, t, n);
+	for (i = 0; i < n; i++)
+		good_targets += target_good(h, c, &t[i]);
+	good = good_targets >= c->reliability;
 	if (h->up) {
 		h->fails = good ? 0 : h->fails + 1;
 		if (h->fails < c->down)
 			return HEALTH_SAME;
 		snprintf(h->reason, sizeof(h->reason),
-			 "%u rounds failed (last: %u of %u targets answered, %u needed)",
-			 h->fails, r->answered, r->targets, c->reliability);
+			 "%u rounds failed (last: %u of %u targets %s, %u needed)",
+			 h->fails, good_targets, n, what, c->reliability);
 		h->up = false;
 		h->fails = 0;
 		h->goods = 0;
@@ -53,8 +80,8 @@ enum health_change health_round(struct health *h, const struct health_conf *c,
 	if (h->goods < c->up)
 		return HEALTH_SAME;
 	snprintf(h->reason, sizeof(h->reason),
-		 "%u rounds good (last: %u of %u targets answered)",
-		 h->goods, r->answered, r->targets);
+		 "%u rounds good (last: %u of %u targets %s)", h->goods,
+		 good_targets, n, what);
 	h->up = true;
 	h->goods = 0;
 	h->fails = 0;

@@ -5,6 +5,11 @@
  * good ones; carrier loss takes it down at once. Pure logic, no I/O and no
  * clock: the caller says what a round found, this says what it means and
  * when to probe next. user/tests/test_health.c runs it.
+ *
+ * With quality thresholds a target that answers must also answer well:
+ * an up link's target fails from the failure latency or loss on, a down
+ * link's target is good only at the recovery latency and loss or below.
+ * The gap between the two keeps a link near a threshold from flapping.
  */
 #ifndef MWAN_HEALTH_H
 #define MWAN_HEALTH_H
@@ -25,12 +30,13 @@ struct health_conf {
 	unsigned int down;		/* failed rounds to go down */
 	unsigned int up;		/* good rounds to come back up */
 	bool initial_up;
+	bool quality;			/* judge latency and loss too */
+	unsigned int failure_latency_ms, recovery_latency_ms;
+	unsigned int failure_loss_pct, recovery_loss_pct;
 };
 
-/* What one round found. A target answers if any of its probes did. */
-struct health_round {
-	unsigned int targets;		/* probed */
-	unsigned int answered;		/* targets that answered */
+/* What one round found of one target: it answers if any probe did. */
+struct health_target {
 	unsigned int sent;		/* probes */
 	unsigned int replies;		/* probes answered in time */
 	uint64_t rtt_sum_us;		/* over the replies */
@@ -55,9 +61,9 @@ struct health {
 };
 
 void health_init(struct health *h, const struct health_conf *c);
-/* A finished round; ignored while the carrier is down. */
+/* A finished round of @n targets; ignored while the carrier is down. */
 enum health_change health_round(struct health *h, const struct health_conf *c,
-				const struct health_round *r);
+				const struct health_target *t, unsigned int n);
 /* Carrier lost (@up false, @why: "carrier lost", ...) or back. */
 enum health_change health_carrier(struct health *h, bool up, const char *why);
 /* Milliseconds from this round's start to the next one's. */

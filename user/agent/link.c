@@ -79,28 +79,24 @@ static void round_begin(struct alink *l)
 static void round_end(struct alink *l)
 {
 	const struct check *c = l->check;
-	struct health_round r = { .targets = c->n_targets };
+	struct health_target t[CHECK_TARGETS_MAX] = { 0 };
 	enum health_change ch;
 	unsigned int i, j;
 	uint64_t next;
 
 	for (i = 0; i < c->n_targets; i++) {
-		bool answered = false;
-
 		for (j = 0; j < c->hc.count; j++) {
 			const struct probe *p = &l->probes[i * c->hc.count + j];
 
-			r.sent++;
+			t[i].sent++;
 			if (!p->answered)
 				continue;
-			answered = true;
-			r.replies++;
-			r.rtt_sum_us += p->rtt_us;
+			t[i].replies++;
+			t[i].rtt_sum_us += p->rtt_us;
 		}
-		r.answered += answered;
 	}
 	l->in_round = false;
-	ch = health_round(&l->h, &c->hc, &r);
+	ch = health_round(&l->h, &c->hc, t, c->n_targets);
 	if (ch != HEALTH_SAME) {
 		went(l, ch);
 	} else if (now_ns() - l->pushed_ns >= PUSH_PERIOD_NS) {

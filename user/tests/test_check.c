@@ -95,6 +95,19 @@ static void test_check_lines(void)
 	ktap_check(l && HAS(l, MWAN_LINK_A_STATE) &&
 		   l->state == MWAN_LINK_DOWN,
 		   "check: initial down is the state the link is replaced with");
+	ktap_check(c && !c->hc.quality,
+		   "check: no quality thresholds, no quality checks");
+	checks_release(&cs);
+	mwan_config_release(&cfg);
+
+	err = parse("link add wan1 dev lo\n"
+		    "check wan1 icmp 192.0.2.1 failure-latency 800ms "
+		    "recovery-loss 5%\n", &cfg, &cs);
+	c = err ? NULL : &cs.v[0];
+	ktap_check(c && c->hc.quality && c->hc.failure_latency_ms == 800 &&
+		   c->hc.recovery_latency_ms == 500 &&
+		   c->hc.failure_loss_pct == 40 && c->hc.recovery_loss_pct == 5,
+		   "check: a quality threshold turns quality on, the others take mwan3's defaults");
 	checks_release(&cs);
 	mwan_config_release(&cfg);
 
@@ -148,6 +161,14 @@ static void test_check_errors(void)
 		{ "link add wan1 dev lo state down\ncheck wan1 icmp 192.0.2.1\n",
 		  "a.conf:2: link \"wan1\" (line 1) is given a state, but its check sets it" },
 		{ "check\n", "a.conf:1: \"check\" needs a link name first" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 failure-latency 400ms\n",
+		  "a.conf:2: recovery-latency 500ms must be below failure-latency 400ms" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 failure-loss 20 recovery-loss 20%\n",
+		  "a.conf:2: recovery-loss 20% must be below failure-loss 20%" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 failure-loss 0\n",
+		  "a.conf:2: invalid failure-loss \"0\" (a percentage, 1..100)" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 recovery-loss 101%\n",
+		  "a.conf:2: invalid recovery-loss \"101%\" (a percentage, 0..100)" },
 	};
 	struct mwan_config cfg;
 	struct checks cs;

@@ -2,7 +2,7 @@
 /*
  * mwan-agent's per-link state machine (agent/health.c), round by round:
  * when a link goes down and comes back, what the intervals are meanwhile,
- * carrier loss, loss and RTT figures.
+ * carrier loss, loss and RTT figures, latency and loss thresholds.
  */
 #include <string.h>
 
@@ -24,15 +24,14 @@ static const struct health_conf conf = {
 /* A round over 3 targets of which @answered answered, 10 ms each */
 static enum health_change run_round(struct health *h, unsigned int answered)
 {
-	struct health_round r = {
-		.targets = 3,
-		.answered = answered,
-		.sent = 3,
-		.replies = answered,
-		.rtt_sum_us = answered * 10000ULL,
-	};
+	struct health_target t[3] = { { 1, 0, 0 }, { 1, 0, 0 }, { 1, 0, 0 } };
+	unsigned int i;
 
-	return health_round(h, &conf, &r);
+	for (i = 0; i < answered; i++) {
+		t[i].replies = 1;
+		t[i].rtt_sum_us = 10000;
+	}
+	return health_round(h, &conf, t, 3);
 }
 
 static void test_down_up(void)
@@ -75,11 +74,12 @@ static void test_initial_down(void)
 	struct health h;
 
 	c.initial_up = false;
+	c.reliability = 1;
 	health_init(&h, &c);
 	ktap_check(!h.up, "health: initial down starts down");
-	ktap_check(health_round(&h, &c, &(struct health_round){ 3, 3, 3, 3, 0 })
+	ktap_check(health_round(&h, &c, &(struct health_target){ 1, 1, 5 }, 1)
 		   == HEALTH_SAME &&
-		   health_round(&h, &c, &(struct health_round){ 3, 3, 3, 3, 0 })
+		   health_round(&h, &c, &(struct health_target){ 1, 1, 5 }, 1)
 		   == HEALTH_WENT_UP,
 		   "health: initial down comes up after up good rounds");
 }
@@ -131,6 +131,60 @@ static void test_loss_rtt(void)
 		   HEALTH_LOSS_WINDOW);
 }
 
+/*
+ * One target, 10 probes a round, @replies of them answered after
+ * @latency_ms each; reliability 1, down 1, up 1 to see each round's verdict.
+ */
+static enum health_change quality_round(struct health *h,
+					const struct health_conf *c,
+					unsigned int replies,
+					unsigned int latency_ms)
+{
+	struct health_target t = {
+		.sent = 10,
+		.replies = replies,
+		.rtt_sum_us = replies * latency_ms * 1000ULL,
+	};
+
+	return health_round(h, c, &t, 1);
+}
+
+static void test_quality(void)
+{
+	struct health_conf c = conf;
+	struct health h;
+
+	c.reliability = 1;
+	c.down = 1;
+	c.up = 1;
+	c.quality = true;
+	c.failure_latency_ms = 200;
+	c.recovery_latency_ms = 100;
+	c.failure_loss_pct = 40;
+	c.recovery_loss_pct = 10;
+	health_init(&h, &c);
+	ktap_check(quality_round(&h, &c, 10, 150) == HEALTH_SAME && h.up,
+		   "quality: up, 150 ms between the thresholds: stays up");
+	ktap_check(quality_round(&h, &c, 7, 50) == HEALTH_SAME && h.up,
+		   "quality: up, 30 %% loss below failure-loss 40 %%: stays up");
+	ktap_check(quality_round(&h, &c, 10, 200) == HEALTH_WENT_DOWN &&
+		   strstr(h.reason, "0 of 1 targets good"),
+		   "quality: 200 ms reaches failure-latency: down (%s)",
+		   h.reason);
+	ktap_check(quality_round(&h, &c, 10, 150) == HEALTH_SAME && !h.up,
+		   "quality: down, 150 ms above recovery-latency: stays down");
+	ktap_check(quality_round(&h, &c, 8, 50) == HEALTH_SAME && !h.up,
+		   "quality: down, 20 %% loss above recovery-loss 10 %%: stays down");
+	ktap_check(quality_round(&h, &c, 9, 100) == HEALTH_WENT_UP,
+		   "quality: 100 ms and 10 %% loss, at the recovery thresholds: up");
+	ktap_check(quality_round(&h, &c, 6, 50) == HEALTH_WENT_DOWN,
+		   "quality: 40 %% loss reaches failure-loss: down");
+	c.quality = false;
+	health_init(&h, &c);
+	ktap_check(quality_round(&h, &c, 1, 5000) == HEALTH_SAME && h.up,
+		   "quality off: one late-but-in-time reply of 10 is enough");
+}
+
 int main(void)
 {
 	ktap_start();
@@ -138,5 +192,6 @@ int main(void)
 	test_initial_down();
 	test_carrier();
 	test_loss_rtt();
+	test_quality();
 	return ktap_finish("test_health");
 }
