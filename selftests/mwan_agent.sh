@@ -10,8 +10,9 @@
 #   failover: median N ms, p95 N ms over N faults
 # While wan2 is down every new connection must arrive (none goes to the
 # dead link). Then wan3 loses its carrier: down at once, not after probes
-# time out; back up once it returns. SIGTERM ends the agent cleanly and
-# leaves the kernel's configuration as it was.
+# time out; back up once it returns. wan1's check also judges latency:
+# 250 ms more takes it down, less brings it back. SIGTERM ends the agent
+# cleanly and leaves the kernel's configuration as it was.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -33,18 +34,22 @@ link add wan3 dev wan3 id 3
 policy add balanced member wan1 member wan2 member wan3
 globals set default-policy balanced
 EOF2
-for i in 1 2 3; do
+for i in 2 3; do
 	echo "check wan$i icmp $SERVER4 $SERVER6 interval 100ms" \
 		"failure-interval 50ms recovery-interval 100ms timeout 150ms" \
 		"down 3 up 3"
 done >>"$conf"
+# wan1 judges latency too: a reply after 200 ms fails, one comes back
+# after 100 ms at most; its timeout lets such slow replies arrive
+echo "check wan1 icmp $SERVER4 $SERVER6 interval 100ms timeout 400ms" \
+	"failure-latency 200ms recovery-latency 100ms down 3 up 3" >>"$conf"
 
 check "mwan-agent --check accepts the file" \
 	"$AGENT" -n "$RTR" --check "$conf"
 
 # The kernel's link events, each stamped with the microsecond it was read.
 now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }
-t0=0 t1=0
+t0=0 t1=0 start=0
 stamp() {
 	local line t
 	while IFS= read -r line; do
@@ -182,6 +187,23 @@ if up=$(await wan3 up "$t0"); then
 else
 	check "carrier back: wan3 up after its recovery rounds" false
 fi
+
+# latency: ISP 1 delays what it sends the router by 250 ms; replies
+# still come in time, but too slow
+now_us t0
+isp 1 tc qdisc add dev down0 root netem delay 250ms
+if down=$(await wan1 down "$t0"); then
+	echo "250 ms more latency: wan1 down after $(((down - t0) / 1000)) ms"
+	check "latency past failure-latency takes wan1 down" true
+else
+	check "latency past failure-latency takes wan1 down" false
+fi
+check "the agent logs why" grep -q \
+	"wan1: up -> down: 3 rounds failed (last: 0 of 2 targets good" \
+	"$tmp/agent.log"
+now_us t0
+isp 1 tc qdisc del dev down0 root
+check "latency back to normal: wan1 up" reported wan1 up "$t0"
 
 kill -TERM "$agent"
 wait "$agent"
