@@ -5,12 +5,13 @@
 #
 # The test entry point of `make check` (which builds mwan.ko and the tools
 # first): the userspace unit tests on the host (selftests/unit for the
-# module's pure logic, user/tests for mwanctl), then the selftests in a VM
-# (selftests/vm/run-vm.sh running selftests/run.sh). The unit tests run
-# again built for 32-bit big-endian MIPS, under qemu-user (of user/'s,
-# those that need no libmnl). Output is streamed; each part's results are
-# counted from its KTAP "ok"/"not ok" lines and the last line totals them
-# all: "N passed, N failed[, N skipped]". Exits non-zero on any failure.
+# module's pure logic, user/tests for mwanctl and mwan-agent), then the
+# selftests in a VM (selftests/vm/run-vm.sh running selftests/run.sh).
+# The unit tests run again built for 32-bit big-endian MIPS, under
+# qemu-user (of user/'s, those that need no libmnl). Output is streamed;
+# each part's results are counted from its KTAP "ok"/"not ok" lines and
+# the last line totals them all: "N passed, N failed[, N skipped]". Exits
+# non-zero on any failure.
 #
 #   unit            only the unit tests
 #   vm [TEST...]    only the VM selftests, all or the named ones

@@ -6,12 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "confparse.h"
 #include "model.h"
 #include "nl.h"
 #include "util.h"
-
-/* Returned by a command when its arguments are wrong: print its usage. */
-#define E_USAGE		1000
 
 struct ctx {
 	bool json;
@@ -43,20 +41,6 @@ int do_show(struct ctx *ctx, int argc, char **argv);
 int show_parts(struct ctx *ctx, int argc, char **argv, unsigned int load,
 	       unsigned int print);
 int do_monitor(struct ctx *ctx, int argc, char **argv);
-
-/* args.c: the object syntax shared by the commands and the config file */
-enum args_mode { ARGS_ADD, ARGS_SET };
-
-int args_globals(int argc, char **argv, struct mwan_globals *g);
-int args_link(int argc, char **argv, enum args_mode mode, struct mwan_link *l);
-int args_policy(int argc, char **argv, enum args_mode mode,
-		struct mwan_policy *p);
-int args_rule(int argc, char **argv, enum args_mode mode, struct mwan_rule *r);
-/* An existing object's NAME as given to set/del/show/flush */
-int args_ref_name(const char *s, const char *what, char name[MWAN_NAME_MAX]);
-
-/* confparse.c: text to model, names resolved and ids given within the file */
-int config_parse(FILE *f, const char *fname, struct mwan_config *cfg);
 
 /* resolve.c: look objects up in the kernel by name */
 int object_request(struct mwan_nl *nl, struct nlmsghdr *nlh, uint16_t nest,

@@ -464,6 +464,60 @@ static void test_set_lines(void)
 	mwan_config_release(&cfg);
 }
 
+struct agent_lines {
+	unsigned int n, line;
+	int argc;
+	char word2[16];
+};
+
+static int agent_line(void *data, int argc, char **argv, unsigned int line)
+{
+	struct agent_lines *a = data;
+
+	a->n++;
+	a->line = line;
+	a->argc = argc;
+	snprintf(a->word2, sizeof(a->word2), "%s", argc > 1 ? argv[1] : "");
+	return strcmp(argv[argc - 1], "bad") ? 0 : -EINVAL;
+}
+
+/* The agent's lines: skipped by mwanctl, handed whole to the agent. */
+static void test_agent_lines(void)
+{
+	static const char text[] = "link add a dev lo\n"
+				   "check a icmp 192.0.2.1 # comment\n"
+				   "policy add p member a\n";
+	static const char bad[] = "link add a dev lo\ncheck a bad\n";
+	struct agent_lines a = { 0 };
+	struct mwan_config cfg;
+	FILE *f;
+	int err;
+
+	err = parse_text(text, &cfg);
+	ktap_check(!err && cfg.n_links == 1 && cfg.n_policies == 1,
+		   "config: mwanctl skips the agent's check lines");
+	mwan_config_release(&cfg);
+
+	memset(&cfg, 0, sizeof(cfg));
+	f = fmemopen((void *)text, strlen(text), "r");
+	err = f ? config_parse_agent(f, "t.conf", &cfg, agent_line, &a) : -1;
+	if (f)
+		fclose(f);
+	ktap_check(!err && a.n == 1 && a.line == 2 && a.argc == 4 &&
+		   !strcmp(a.word2, "a") && cfg.n_policies == 1,
+		   "config: the agent gets its line's words and line number");
+	mwan_config_release(&cfg);
+
+	memset(&cfg, 0, sizeof(cfg));
+	f = fmemopen((void *)bad, strlen(bad), "r");
+	err = f ? config_parse_agent(f, "t.conf", &cfg, agent_line, &a) : -1;
+	if (f)
+		fclose(f);
+	ktap_check(err == -EINVAL,
+		   "config: the agent's error fails the whole file");
+	mwan_config_release(&cfg);
+}
+
 static void test_config_errors(void)
 {
 	static const struct {
@@ -1243,6 +1297,7 @@ int main(void)
 	test_empty();
 	test_set_lines();
 	test_config_errors();
+	test_agent_lines();
 	test_limits();
 	test_largest();
 	test_commands();

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mwanctl.h"
+#include "confparse.h"
+#include "util.h"
 
 struct line {
 	char **argv;
@@ -245,6 +246,18 @@ static int line_rule_set(struct mwan_config *cfg, int argc, char **argv,
 	return 0;
 }
 
+const char *const config_agent_words[] = { "check", NULL };
+
+static bool agent_line(const char *word)
+{
+	const char *const *w;
+
+	for (w = config_agent_words; *w; w++)
+		if (!strcmp(*w, word))
+			return true;
+	return false;
+}
+
 static int config_line(struct mwan_config *cfg, int argc, char **argv,
 		       unsigned int line)
 {
@@ -420,7 +433,8 @@ static int config_finish(struct mwan_config *cfg, const char *fname)
 	return err;
 }
 
-int config_parse(FILE *f, const char *fname, struct mwan_config *cfg)
+int config_parse_agent(FILE *f, const char *fname, struct mwan_config *cfg,
+		       config_line_fn fn, void *data)
 {
 	struct line l = { 0 };
 	unsigned int lineno = 0;
@@ -434,7 +448,10 @@ int config_parse(FILE *f, const char *fname, struct mwan_config *cfg)
 		if (err || !l.argc)
 			continue;
 		err_context(fname, lineno);
-		err = config_line(cfg, l.argc, l.argv, lineno);
+		if (!agent_line(l.argv[0]))
+			err = config_line(cfg, l.argc, l.argv, lineno);
+		else if (fn)
+			err = fn(data, l.argc, l.argv, lineno);
 	}
 	err_context(NULL, 0);
 	if (!err && ferror(f)) {
@@ -448,4 +465,9 @@ int config_parse(FILE *f, const char *fname, struct mwan_config *cfg)
 	if (!err)
 		err = config_finish(cfg, fname);
 	return err;
+}
+
+int config_parse(FILE *f, const char *fname, struct mwan_config *cfg)
+{
+	return config_parse_agent(f, fname, cfg, NULL, NULL);
 }

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "mwanctl.h"
+#include "confparse.h"
+#include "util.h"
 
 struct keyword {
 	const char *name;

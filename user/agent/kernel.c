@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the agent asks of the mwan module: each checked link's id, device
+ * and mark as the kernel has them, and a link's state, RTT and loss.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "agent.h"
+#include "attr.h"
+#include "model.h"
+
+static struct alink *link_by_name(struct agent *a, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_links; i++)
+		if (!strcmp(a->links[i].name, name))
+			return &a->links[i];
+	return NULL;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1];
+	struct mwan_link kl = { 0 };
+	struct agent *a = data;
+	struct alink *l;
+
+	if (attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX) ||
+	    !tb[MWAN_A_LINK] || mwan_parse_link(tb[MWAN_A_LINK], &kl))
+		return -EBADMSG;
+	l = link_by_name(a, kl.name);
+	if (!l)
+		return 0;
+	if (!HAS(&kl, MWAN_LINK_A_MARK) || !HAS(&kl, MWAN_LINK_A_IFINDEX))
+		return -EBADMSG;
+	l->id = kl.id;
+	l->ifindex = kl.ifindex;
+	l->mark = kl.mark;
+	return 0;
+}
+
+int kernel_read_links(struct agent *a)
+{
+	unsigned int i;
+	int err;
+
+	err = mwan_nl_dump(&a->nl, MWAN_CMD_LINK_GET, link_cb, NULL, a);
+	if (err)
+		return err;
+	for (i = 0; i < a->n_links; i++) {
+		struct alink *l = &a->links[i];
+
+		if (!l->ifindex) {
+			pr_err("link \"%s\" is not in the kernel", l->name);
+			return -ENOENT;
+		}
+		if (!if_indextoname(l->ifindex, l->dev)) {
+			pr_err("link \"%s\": no device with index %u", l->name,
+			       l->ifindex);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+int kernel_push(struct alink *l, bool state)
+{
+	MWAN_MSG_BUF(buf);
+	struct mwan_link kl = { 0 };
+	struct nlmsghdr *nlh;
+	int err;
+
+	kl.id = l->id;
+	MARK(&kl, MWAN_LINK_A_ID);
+	if (state) {
+		kl.state = l->h.up ? MWAN_LINK_UP : MWAN_LINK_DOWN;
+		MARK(&kl, MWAN_LINK_A_STATE);
+	}
+	kl.rtt_us = l->h.rtt_us;
+	kl.loss_ppm = health_loss_ppm(&l->h);
+	MARK(&kl, MWAN_LINK_A_RTT_US);
+	MARK(&kl, MWAN_LINK_A_LOSS_PPM);
+	nlh = mwan_msg_init(buf, l->agent->nl.family, MWAN_CMD_LINK_SET, 0);
+	mwan_put_link(nlh, sizeof(buf), MWAN_A_LINK, &kl);
+	err = mwan_nl_request_quiet(&l->agent->nl, nlh, NULL, NULL);
+	if (err)
+		agent_log("%s: cannot update the kernel's link: %s", l->name,
+			  l->agent->nl.ext_msg[0] ? l->agent->nl.ext_msg :
+			  strerror(-err));
+	return err;
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A link's rounds. A round sends "count" probes to every target at once
+ * and ends when all have answered or its timeout passed; health.c judges
+ * it, and a change of state goes to the kernel before the next round.
+ * Rounds of one link never overlap: the next starts an interval after
+ * this one started, or when it ended if that is later. Each link has its
+ * own timer and sockets, so no link waits on another.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define NSEC_PER_MSEC	1000000ULL
+/* RTT and loss alone go to the kernel at most this often */
+#define PUSH_PERIOD_NS	(1000 * NSEC_PER_MSEC)
+
+static void arm(struct alink *l, uint64_t at_ns)
+{
+	struct itimerspec its = { 0 };
+
+	/* zero would disarm: "now" is the next nanosecond */
+	at_ns = at_ns ? at_ns : 1;
+	its.it_value.tv_sec = at_ns / 1000000000ULL;
+	its.it_value.tv_nsec = at_ns % 1000000000ULL;
+	timerfd_settime(l->timer.fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void disarm(struct alink *l)
+{
+	struct itimerspec its = { 0 };
+
+	timerfd_settime(l->timer.fd, 0, &its, NULL);
+}
+
+static unsigned int n_probes(const struct alink *l)
+{
+	return l->check->n_targets * l->check->hc.count;
+}
+
+static const char *state_name(bool up)
+{
+	return up ? "up" : "down";
+}
+
+/* Tell the kernel, and the log, at once. */
+static void went(struct alink *l, enum health_change ch)
+{
+	bool up = ch == HEALTH_WENT_UP;
+
+	agent_log("%s: %s -> %s: %s", l->name, state_name(!up),
+		  state_name(up), l->h.reason);
+	kernel_push(l, true);
+	l->pushed_ns = now_ns();
+}
+
+static void round_begin(struct alink *l)
+{
+	const struct check *c = l->check;
+	unsigned int i, j, k;
+
+	l->seq += n_probes(l);
+	l->round_ns = now_ns();
+	l->in_round = true;
+	memset(l->probes, 0, sizeof(l->probes));
+	for (i = 0, k = 0; i < c->n_targets; i++) {
+		for (j = 0; j < c->hc.count; j++, k++) {
+			l->probes[k].sent_ns = now_ns();
+			/* unsent is unanswered: no route is a failure too */
+			probe_send(l, &c->targets[i], l->seq + k);
+		}
+	}
+	arm(l, l->round_ns + c->hc.timeout_ms * NSEC_PER_MSEC);
+}
+
+static void round_end(struct alink *l)
+{
+	const struct check *c = l->check;
+	struct health_target t[CHECK_TARGETS_MAX] = { 0 };
+	enum health_change ch;
+	unsigned int i, j;
+	uint64_t next;
+
+	for (i = 0; i < c->n_targets; i++) {
+		for (j = 0; j < c->hc.count; j++) {
+			const struct probe *p = &l->probes[i * c->hc.count + j];
+
+			t[i].sent++;
+			if (!p->answered)
+				continue;
+			t[i].replies++;
+			t[i].rtt_sum_us += p->rtt_us;
+		}
+	}
+	l->in_round = false;
+	ch = health_round(&l->h, &c->hc, t, c->n_targets);
+	if (ch != HEALTH_SAME) {
+		went(l, ch);
+	} else if (now_ns() - l->pushed_ns >= PUSH_PERIOD_NS) {
+		/* today every link change costs the kernel a table rebuild */
+		kernel_push(l, false);
+		l->pushed_ns = now_ns();
+	}
+	next = l->round_ns + health_next_ms(&l->h, &c->hc) * NSEC_PER_MSEC;
+	arm(l, next);
+}
+
+static void timer_fired(struct watch *w)
+{
+	struct alink *l = (void *)((char *)w - offsetof(struct alink, timer));
+	uint64_t n;
+
+	if (read(w->fd, &n, sizeof(n)) < 0)
+		return;
+	if (l->in_round)
+		round_end(l);
+	else if (l->h.carrier)
+		round_begin(l);
+}
+
+void link_reply(struct alink *l, uint16_t seq, int family, const void *addr,
+		uint64_t at_ns)
+{
+	const struct check *c = l->check;
+	uint16_t k = seq - l->seq;
+	const struct check_target *t;
+	struct probe *p;
+	unsigned int i;
+
+	if (!l->in_round || k >= n_probes(l))
+		return;
+	t = &c->targets[k / c->hc.count];
+	p = &l->probes[k];
+	if (t->family != family ||
+	    memcmp(t->addr, addr, family == AF_INET ? 4 : 16) || p->answered)
+		return;
+	p->answered = true;
+	p->rtt_us = (at_ns - p->sent_ns) / 1000;
+	for (i = 0; i < n_probes(l); i++)
+		if (!l->probes[i].answered)
+			return;
+	/* all in: no need to wait for the timeout */
+	round_end(l);
+}
+
+void link_carrier(struct alink *l, bool up, const char *why)
+{
+	bool had = l->h.carrier;
+	enum health_change ch = health_carrier(&l->h, up, why);
+
+	if (had == up)
+		return;
+	if (!up) {
+		/* a round without carrier says nothing about the path */
+		l->in_round = false;
+		disarm(l);
+		if (ch != HEALTH_SAME)
+			went(l, ch);
+		else
+			agent_log("%s: %s, already down", l->name, why);
+		return;
+	}
+	agent_log("%s: carrier back on %s, probing", l->name, l->dev);
+	arm(l, now_ns());
+}
+
+static int open_sockets(struct alink *l)
+{
+	const struct check *c = l->check;
+	bool v4 = false, v6 = false;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < c->n_targets; i++) {
+		v4 |= c->targets[i].family == AF_INET;
+		v6 |= c->targets[i].family == AF_INET6;
+	}
+	if (v4)
+		err = probe_open(l, AF_INET);
+	if (!err && v6)
+		err = probe_open(l, AF_INET6);
+	return err;
+}
+
+int link_start(struct alink *l)
+{
+	health_init(&l->h, &l->check->hc);
+	l->timer.fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_CLOEXEC | TFD_NONBLOCK);
+	if (l->timer.fd < 0) {
+		pr_err("%s: cannot make a timer: %s", l->name, strerror(errno));
+		return -errno;
+	}
+	l->timer.fn = timer_fired;
+	if (agent_watch(l->agent, &l->timer) || open_sockets(l))
+		return -EIO;
+	agent_log("%s: checking %u target%s on %s every %u ms, starting %s",
+		  l->name, l->check->n_targets,
+		  l->check->n_targets == 1 ? "" : "s", l->dev,
+		  l->check->hc.interval_ms, state_name(l->h.up));
+	arm(l, now_ns());
+	return 0;
+}
+
+void link_stop(struct alink *l)
+{
+	if (l->timer.fd >= 0)
+		close(l->timer.fd);
+	if (l->sock4.fd >= 0)
+		close(l->sock4.fd);
+	if (l->sock6.fd >= 0)
+		close(l->sock6.fd);
+}

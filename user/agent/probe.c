@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ICMP and ICMPv6 echo over raw sockets, one per link and family. Each is
+ * bound to the link's device and carries the link's mark, so a probe
+ * leaves by its link whatever the main table says, and sees only replies
+ * that came back by it. Raw, not ping sockets: those need the gid in
+ * net.ipv4.ping_group_range, which is empty by default.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#ifndef ICMP_FILTER
+#define ICMP_FILTER	1
+#endif
+
+#define PROBE_PAYLOAD	16
+
+struct echo {
+	uint8_t type, code;
+	uint16_t cksum;
+	uint16_t id, seq;		/* network order */
+	uint8_t payload[PROBE_PAYLOAD];
+};
+
+static uint16_t cksum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2, p += 2)
+		sum += (p[0] << 8) | p[1];
+	if (len)
+		sum += p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+/* The replies' sender must be the target: anything else is not ours. */
+static void reply_v4(struct alink *l, const uint8_t *buf, ssize_t n,
+		     const struct sockaddr_in *from, uint64_t at)
+{
+	const struct iphdr *ip = (const void *)buf;
+	const struct echo *e;
+	size_t hl;
+
+	if (n < (ssize_t)sizeof(*ip))
+		return;
+	hl = ip->ihl * 4;
+	if ((size_t)n < hl + 8)
+		return;
+	e = (const void *)(buf + hl);
+	if (e->type != ICMP_ECHOREPLY || ntohs(e->id) != l->ident)
+		return;
+	link_reply(l, ntohs(e->seq), AF_INET, &from->sin_addr, at);
+}
+
+static void reply_v6(struct alink *l, const uint8_t *buf, ssize_t n,
+		     const struct sockaddr_in6 *from, uint64_t at)
+{
+	const struct echo *e = (const void *)buf;
+
+	if (n < 8 || e->type != ICMP6_ECHO_REPLY || ntohs(e->id) != l->ident)
+		return;
+	link_reply(l, ntohs(e->seq), AF_INET6, &from->sin6_addr, at);
+}
+
+static void probe_read(struct alink *l, int fd, int family)
+{
+	uint8_t buf[1500] __aligned(8);
+	struct sockaddr_storage from;
+	socklen_t flen;
+	ssize_t n;
+
+	for (;;) {
+		flen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			return;
+		if (family == AF_INET)
+			reply_v4(l, buf, n, (void *)&from, now_ns());
+		else
+			reply_v6(l, buf, n, (void *)&from, now_ns());
+	}
+}
+
+static void read4(struct watch *w)
+{
+	struct alink *l = (void *)((char *)w - offsetof(struct alink, sock4));
+
+	probe_read(l, w->fd, AF_INET);
+}
+
+static void read6(struct watch *w)
+{
+	struct alink *l = (void *)((char *)w - offsetof(struct alink, sock6));
+
+	probe_read(l, w->fd, AF_INET6);
+}
+
+/* Only echo replies wake us: every ICMP message reaches a raw socket. */
+static int only_echo_replies(int fd, int family)
+{
+	struct icmp6_filter f6;
+	uint32_t f4;
+
+	if (family == AF_INET) {
+		f4 = ~(1U << ICMP_ECHOREPLY);
+		return setsockopt(fd, SOL_RAW, ICMP_FILTER, &f4, sizeof(f4));
+	}
+	ICMP6_FILTER_SETBLOCKALL(&f6);
+	ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
+	return setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6, sizeof(f6));
+}
+
+int probe_open(struct alink *l, int family)
+{
+	struct watch *w = family == AF_INET ? &l->sock4 : &l->sock6;
+	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	int fd, err;
+
+	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("%s: cannot open a raw %s socket: %s", l->name,
+		       family == AF_INET ? "ICMP" : "ICMPv6", strerror(errno));
+		return err;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, l->dev,
+		       strlen(l->dev) + 1) ||
+	    setsockopt(fd, SOL_SOCKET, SO_MARK, &l->mark, sizeof(l->mark)) ||
+	    only_echo_replies(fd, family)) {
+		err = -errno;
+		pr_err("%s: cannot bind a probe socket to %s with mark 0x%x: %s",
+		       l->name, l->dev, l->mark, strerror(errno));
+		close(fd);
+		return err;
+	}
+	w->fd = fd;
+	w->fn = family == AF_INET ? read4 : read6;
+	return agent_watch(l->agent, w);
+}
+
+int probe_send(struct alink *l, const struct check_target *t, uint16_t seq)
+{
+	struct sockaddr_storage to = { 0 };
+	struct echo e = { 0 };
+	socklen_t tlen;
+	int fd;
+
+	e.id = htons(l->ident);
+	e.seq = htons(seq);
+	memcpy(e.payload, "mwan-agent probe", PROBE_PAYLOAD);
+	if (t->family == AF_INET) {
+		struct sockaddr_in *s = (void *)&to;
+
+		s->sin_family = AF_INET;
+		memcpy(&s->sin_addr, t->addr, 4);
+		tlen = sizeof(*s);
+		e.type = ICMP_ECHO;
+		e.cksum = cksum(&e, sizeof(e));
+		fd = l->sock4.fd;
+	} else {
+		struct sockaddr_in6 *s = (void *)&to;
+
+		s->sin6_family = AF_INET6;
+		memcpy(&s->sin6_addr, t->addr, 16);
+		tlen = sizeof(*s);
+		/* the kernel sums ICMPv6, pseudo-header and all */
+		e.type = ICMP6_ECHO_REQUEST;
+		fd = l->sock6.fd;
+	}
+	if (sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&to, tlen) < 0)
+		return -errno;
+	return 0;
+}
