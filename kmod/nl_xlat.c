@@ -5,6 +5,7 @@
  * it: an agent renumbering a delegated prefix sends the full mapping again.
  */
 #include <linux/in6.h>
+#include "nl_objects.h"
 #include "nl_xlat.h"
 
 const struct nla_policy mwan_npt_policy[MWAN_NPT_A_MAX + 1] = {
@@ -20,9 +21,6 @@ const struct nla_policy mwan_map4_policy[MWAN_MAP4_A_MAX + 1] = {
 	[MWAN_MAP4_A_INTERNAL_LAST]	= { .type = NLA_BE32 },
 	[MWAN_MAP4_A_EXTERNAL_FIRST]	= { .type = NLA_BE32 },
 };
-
-#define FAIL_ATTR(extack, attr, err, msg) \
-	({ NL_SET_ERR_MSG_ATTR(extack, attr, msg); err; })
 
 static bool empty(const struct nlattr *nest)
 {
@@ -46,7 +44,7 @@ int mwan_apply_npt(struct mwan_link *l, const struct nlattr *nest,
 		return ret;
 	if (!tb[MWAN_NPT_A_INTERNAL] || !tb[MWAN_NPT_A_EXTERNAL] ||
 	    !tb[MWAN_NPT_A_PREFIX_LEN])
-		return FAIL_ATTR(extack, nest, -EINVAL,
+		return MWAN_FAIL_ATTR(extack, nest, -EINVAL,
 				 "NPT needs an internal prefix, an external prefix and their length");
 	/* what a site writes down is a prefix swap: that is the default */
 	mode = tb[MWAN_NPT_A_MODE] ? nla_get_u8(tb[MWAN_NPT_A_MODE]) :
@@ -56,7 +54,7 @@ int mwan_apply_npt(struct mwan_link *l, const struct nlattr *nest,
 			    nla_get_u8(tb[MWAN_NPT_A_PREFIX_LEN]),
 			    mode == MWAN_NPT_MODE_RFC6296);
 	if (ret)
-		return FAIL_ATTR(extack, nest, ret,
+		return MWAN_FAIL_ATTR(extack, nest, ret,
 				 "NPT prefix has bits set past its length");
 	return 0;
 }
@@ -79,18 +77,18 @@ int mwan_apply_map4(struct mwan_link *l, const struct nlattr *nest,
 		return ret;
 	if (!tb[MWAN_MAP4_A_INTERNAL_FIRST] ||
 	    !tb[MWAN_MAP4_A_INTERNAL_LAST] || !tb[MWAN_MAP4_A_EXTERNAL_FIRST])
-		return FAIL_ATTR(extack, nest, -EINVAL,
+		return MWAN_FAIL_ATTR(extack, nest, -EINVAL,
 				 "IPv4 map needs the internal first and last and the external first address");
 	first = nla_get_be32(tb[MWAN_MAP4_A_INTERNAL_FIRST]);
 	last = nla_get_be32(tb[MWAN_MAP4_A_INTERNAL_LAST]);
 	if (be32_to_cpu(last) - be32_to_cpu(first) >= MWAN_MAP4_SIZE_MAX &&
 	    be32_to_cpu(last) >= be32_to_cpu(first))
-		return FAIL_ATTR(extack, tb[MWAN_MAP4_A_INTERNAL_LAST], -ERANGE,
+		return MWAN_FAIL_ATTR(extack, tb[MWAN_MAP4_A_INTERNAL_LAST], -ERANGE,
 				 "IPv4 map holds more than 65536 addresses");
 	ret = mwan_map4_init(&l->map4, first, last,
 			     nla_get_be32(tb[MWAN_MAP4_A_EXTERNAL_FIRST]));
 	if (ret)
-		return FAIL_ATTR(extack, nest, ret,
+		return MWAN_FAIL_ATTR(extack, nest, ret,
 				 "IPv4 map range is reversed or runs past 255.255.255.255");
 	l->has_map4 = true;
 	return 0;

@@ -225,11 +225,15 @@ static void fix_quoted(struct sk_buff *skb, const struct npt_csum *icmp,
 /*
  * On a device hook skb->cb is not (yet, or any more) IPv6's control block:
  * give the sender an empty one, as icmpv6_ndo_send() does for tunnels.
+ * The sender reads the offending header from the linear data and quietly
+ * sends nothing if it is not all there, so it is made so first.
  */
 static void param_problem(struct sk_buff *skb, unsigned int pointer)
 {
 	struct inet6_skb_parm parm = {};
 
+	if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)))
+		return;
 	__icmpv6_send(skb, ICMPV6_PARAMPROB, ICMPV6_HDR_FIELD, pointer, &parm);
 }
 
