@@ -683,7 +683,7 @@ largest() {
 	    out = ["globals set mark-mask 0xff00 default-policy p1"]
 	    out.append("link add l1 dev wan1 id 1 weight 1000 state drain "
 	               "rtt 4000000 loss 1000000 "
-	               "npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
+	               "npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 mode rfc6296 "
 	               "map4 10.250.250.0/24 100.64.0.0/24")
 	    for i in range(2, LINKS + 1):
 	        out.append("link add l%d dev d%d id %d weight %d state down "
@@ -723,7 +723,8 @@ largest() {
 	l1 = cfg["links"][0] if cfg["links"] else {"npt": None, "map4": None}
 	want("link 1 translations", (l1["npt"], l1["map4"]),
 	     ({"internal": "3d06:bad:b01::/60",
-	       "external": "2600:1700:2f71:c80::/60", "prefix_len": 60},
+	       "external": "2600:1700:2f71:c80::/60", "prefix_len": 60,
+	       "mode": "rfc6296"},
 	      {"internal_first": "10.250.250.0",
 	       "internal_last": "10.250.250.255",
 	       "external_first": "100.64.0.0", "external_last": "100.64.0.255"}))
