@@ -4,6 +4,10 @@
 # make check      unit tests on the host, then the selftests inside a VM
 # make check-debug  the selftests again, on a debug kernel (KASAN, kmemleak,
 #                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
+# make bench      cost per packet and per connection of mwan against plain
+#                 forwarding, nftables and iptables, side by side in a VM with
+#                 -icount (selftests/bench/bench.sh; table in build/bench/)
+# make bench-smoke  one short round of it, to keep the harness working (CI)
 # make deps       install what building and testing need (Debian 12, as root)
 
 KERNELRELEASE ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's,.*/linux-headers-,,')
@@ -31,9 +35,17 @@ check-debug: deps
 	$(MAKE) user
 	scripts/check-debug.sh
 
+bench: deps
+	$(MAKE) module user
+	selftests/bench/bench.sh
+
+bench-smoke: deps
+	$(MAKE) module user
+	selftests/bench/bench.sh --smoke
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
-.PHONY: all module user unit deps check check-debug clean
+.PHONY: all module user unit deps check check-debug bench bench-smoke clean

@@ -49,8 +49,9 @@ CONTENDERS=${MWAN_BENCH_CONTENDERS:-$ALL_CONTENDERS}
 RULE_SUPPRESS="pref 900 lookup main suppress_prefixlength 0"
 RULE_LINK1="pref 1001 fwmark 0x100/0x3f00 lookup 101"
 RULE_LINK2="pref 1002 fwmark 0x200/0x3f00 lookup 102"
-RULE_ISP_IN="pref 1101 iif wan1 lookup main
-pref 1102 iif wan2 lookup main"
+# mwan3's: what comes in from a link goes by main, ahead of the fwmark rules
+RULE_ISP_IN="pref 901 iif wan1 lookup main
+pref 902 iif wan2 lookup main"
 
 # ---- the network --------------------------------------------------------
 
@@ -248,8 +249,8 @@ nft_local_down() { :; }
 
 # mwan3's shape (its mwan3_hook, rules and policy chains in mangle):
 # restore the link from the conntrack mark, pick one for what has none by
-# a statistic cascade, save it. mwan3 answers what comes in from a link by
-# main with "iif DEV lookup main" rules.
+# a statistic cascade, save it. mwan3 routes what comes in from a link by
+# main with "iif DEV lookup main" rules (RULE_ISP_IN).
 MWAN3_RULES="*mangle
 :mwan3_hook - [0:0]
 :mwan3_rules - [0:0]
