@@ -19,7 +19,7 @@
  *                              no socket per port. UDP checksum 0 (none,
  *                              allowed in IPv4): nothing to recompute.
  *
- * The datagrams carry 18 bytes (UDP length 26, what the bench's sink
+ * Prints "ready" once it sends. The datagrams carry 18 bytes (UDP length 26, what the bench's sink
  * drops); the hello is shorter, and gets through to the echo server.
  */
 #define _GNU_SOURCE
@@ -64,8 +64,16 @@ static struct sockaddr_in sin_of(const char *addr, int port)
 	return sin;
 }
 
+/* tells the bench that counting may start */
+static void ready(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+}
+
 static void send_forever(int fd, struct mmsghdr *msgs)
 {
+	ready();
 	for (;;)
 		if (sendmmsg(fd, msgs, BATCH, 0) < 0)
 			usleep(1000);	/* ENOBUFS and the like: keep going */
@@ -96,6 +104,7 @@ static void new_flows(const char *src, const char *dst, int port)
 			.msg_namelen = sizeof(to), .msg_iov = &iov[i],
 			.msg_iovlen = 1 };
 	}
+	ready();
 	for (;;) {
 		for (i = 0; i < BATCH; i++) {
 			d[i].udp.source = htons(sport);

@@ -19,6 +19,7 @@
 #   MWAN_BENCH_DIR       blast, mwan_floor.ko, cur/ and base/ (mwan.ko and
 #                        mwanctl of this tree and of BENCH_BASE_REV)
 #   MWAN_BENCH_CONTENDERS  which contenders, in order (default: all)
+#   MWAN_BENCH_SKIP      contenders to leave out of those
 #
 # What is measured, sent by blast from the LAN (or the router itself) to
 # the server, 46-byte UDP datagrams as fast as they go:
@@ -39,10 +40,13 @@ SECS=${MWAN_BENCH_SECONDS:-2}
 DIR=${MWAN_BENCH_DIR:?}
 BLAST=$DIR/blast
 PORT=9
-# Before each count: the sender is started, ARP done, caches warm.
+# Before each count, once the sender sends: caches warm.
 SETTLE=0.3
 ALL_CONTENDERS="baseline mwan mwan-base nft ipt-nft ipt-legacy floor"
 CONTENDERS=${MWAN_BENCH_CONTENDERS:-$ALL_CONTENDERS}
+for c in ${MWAN_BENCH_SKIP:-}; do
+	CONTENDERS=$(echo " $CONTENDERS " | sed "s/ $c / /")
+done
 
 # Each link's fwmark rule and the rule mwan requires ahead of them; the
 # contenders add what they use, the baseline none.
@@ -85,6 +89,7 @@ bench_topo() {
 	bg_in "$RTR" sleep infinity
 	RTR_PID=$!
 	defer kill "$RTR_PID"
+	READY=$FLOWS_DIR/ready
 	# A new connection per datagram for seconds: room for them all.
 	sysctl -qw net.netfilter.nf_conntrack_max=262144
 }
@@ -131,13 +136,14 @@ rules() { # rules add|del RULE...: ip rules of the router, one process
 ct_flush() { rtr conntrack -F >/dev/null 2>&1 || true; }
 
 # RX: the datagrams the internet side has received from both ISPs, read
-# without starting a program (a fork would run inside the count).
+# without starting a program (a fork would run inside the count). Split
+# at the colon: from 10 MB on, the byte count touches it ("isp1:12345678").
 rx_read() {
-	local dev rest
+	local dev rest f
 	RX=0
-	while read -r dev rest; do
-		case $dev in
-		isp*:) read -r -a f <<<"$rest"; RX=$((RX + f[1])) ;;	# packets
+	while IFS=: read -r dev rest; do
+		case ${dev// /} in
+		isp*) read -r -a f <<<"$rest"; RX=$((RX + f[1])) ;;	# packets
 		esac
 	done </proc/"$INET_PID"/net/dev
 }
@@ -149,8 +155,10 @@ rx_read() {
 measure() {
 	local round=$1 c=$2 what=$3 ns=$4 pid a t0 us rate
 	shift 4
-	bg_in "$ns" "$BLAST" "$@"
+	bg_in "$ns" "$BLAST" "$@" >"$READY"
 	pid=$!
+	# blast says when it sends (after its hello was answered)
+	slowwait 30 test -s "$READY" || echo "# $c $what: blast not ready"
 	sleep "$SETTLE"
 	rx_read
 	a=$RX t0=${EPOCHREALTIME/./}
@@ -160,6 +168,7 @@ measure() {
 	rate=$(((RX - a) * 1000000 / us))
 	kill "$pid"
 	wait "$pid" 2>/dev/null
+	: >"$READY"
 	ct_flush
 	echo "bench: $round $c $what $rate"
 	[ "$rate" -gt 0 ]
@@ -337,6 +346,7 @@ run_contender() {
 
 main() {
 	local round c n=0
+	# shellcheck disable=SC2086 # a list of names
 	set -- $CONTENDERS
 	echo "TAP version 13"
 	echo "1..$#"
