@@ -42,7 +42,7 @@ BLAST=$DIR/blast
 PORT=9
 # Before each count, once the sender sends: caches warm.
 SETTLE=0.3
-ALL_CONTENDERS="baseline mwan mwan-base nft ipt-nft ipt-legacy floor"
+ALL_CONTENDERS="baseline mwan mwan-iif mwan-base nft ipt-nft ipt-legacy floor"
 CONTENDERS=${MWAN_BENCH_CONTENDERS:-$ALL_CONTENDERS}
 for c in ${MWAN_BENCH_SKIP:-}; do
 	CONTENDERS=$(echo " $CONTENDERS " | sed "s/ $c / /")
@@ -182,14 +182,17 @@ baseline_down() { :; }
 baseline_local_up() { rtr ip route add "$SERVER4/32" via 100.64.2.1 dev wan2; }
 baseline_local_down() { rtr ip route del "$SERVER4/32"; }
 
-# mwan as the README sets it up, by the module and mwanctl in $1
+# mwan as the README sets it up, by the module and mwanctl in $1; $2
+# routes what comes in from the links to the LAN (default: the README's
+# "lookup main suppress_prefixlength 0")
 mwan_up_from() {
 	local d=$1 dep
+	MWAN_IN_RULES=${2:-$RULE_SUPPRESS}
 	for dep in $(modinfo -F depends "$d/mwan.ko" | tr , ' '); do
 		modprobe "$dep" || return 1
 	done
 	insmod "$d/mwan.ko" || return 1
-	rules add "$RULE_SUPPRESS" "$RULE_LINK1" "$RULE_LINK2"
+	rules add "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
 	"$d/mwanctl" -n "$RTR" config replace - <<-EOF
 	link add wan1 dev wan1 id 1 weight 1
 	link add wan2 dev wan2 id 2 weight 1
@@ -200,7 +203,7 @@ mwan_up_from() {
 
 mwan_down_from() {
 	rmmod mwan
-	rules del "$RULE_SUPPRESS" "$RULE_LINK1" "$RULE_LINK2"
+	rules del "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
 }
 
 # the router's own connections to the server: pinned to link 2
@@ -214,6 +217,12 @@ mwan_up() { mwan_up_from "$DIR/cur"; }
 mwan_down() { mwan_down_from "$DIR/cur"; }
 mwan_local_up() { mwan_local_from "$DIR/cur"; }
 mwan_local_down() { :; }
+# the same with mwan3's "iif wanN lookup main" rules instead: what the
+# suppress_prefixlength rule costs (it is looked up for every packet)
+mwan-iif_up() { mwan_up_from "$DIR/cur" "$RULE_ISP_IN"; }
+mwan-iif_down() { mwan_down_from "$DIR/cur"; }
+mwan-iif_local_up() { mwan_local_from "$DIR/cur"; }
+mwan-iif_local_down() { :; }
 # the same at BENCH_BASE_REV, its module and its mwanctl
 mwan-base_up() { mwan_up_from "$DIR/base"; }
 mwan-base_down() { mwan_down_from "$DIR/base"; }
