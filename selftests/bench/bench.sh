@@ -104,7 +104,7 @@ main() {
 	table=$OUT/bench-$stamp.md
 	{
 		echo "make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), mwan $(git -C "$TOP" describe --always --dirty)," \
-			"mwan-base $(git -C "$TOP" rev-parse --short "$BASE_REV")"
+			"mwan-base ${SKIP:+left out, no }$(git -C "$TOP" rev-parse --short "$BASE_REV" 2>/dev/null || echo "$BASE_REV")"
 		echo
 		"$HERE/report.py" "$raw" \
 			"Command: \`$(command_line)\`" \
