@@ -4,6 +4,8 @@
 # make check      unit tests on the host, then the selftests inside a VM
 # make check-debug  the selftests again, on a debug kernel (KASAN, kmemleak,
 #                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
+# make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against
+#                 a kernel tree prepared once and cached (scripts/cross-build.sh)
 # make bench      cost per packet and per connection of mwan against plain
 #                 forwarding, nftables and iptables, side by side in a VM with
 #                 -icount (selftests/bench/bench.sh; table in build/bench/)
@@ -35,6 +37,9 @@ check-debug: deps
 	$(MAKE) user
 	scripts/check-debug.sh
 
+check-32bit: deps
+	scripts/cross-build.sh
+
 bench: deps
 	$(MAKE) module user
 	selftests/bench/bench.sh
@@ -48,4 +53,4 @@ clean:
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
-.PHONY: all module user unit deps check check-debug bench bench-smoke clean
+.PHONY: all module user unit deps check check-debug check-32bit bench bench-smoke clean

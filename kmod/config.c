@@ -35,8 +35,10 @@ struct mwan_policy *mwan_policy_alloc(void)
 
 void mwan_policy_put(struct mwan_policy *p)
 {
-	if (p && refcount_dec_and_test(&p->refs))
+	if (p && refcount_dec_and_test(&p->refs)) {
+		mwan_stats_put(p->stats);
 		kvfree(p);
+	}
 }
 
 /*
@@ -54,6 +56,7 @@ struct mwan_policy *mwan_policy_writable(struct mwan_config *cfg, u8 id)
 		return NULL;
 	memcpy(copy, p, sizeof(*copy));
 	refcount_set(&copy->refs, 1);
+	mwan_stats_get(copy->stats);
 	mwan_policy_put(p);
 	cfg->policies[id] = copy;
 	return copy;
@@ -71,6 +74,8 @@ void mwan_config_free(struct mwan_config *cfg)
 
 	if (!cfg)
 		return;
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++)
+		mwan_stats_put(cfg->links[i].stats);
 	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++)
 		mwan_policy_put(cfg->policies[i]);
 	kvfree(cfg->rules);
@@ -116,8 +121,10 @@ struct mwan_config *mwan_config_clone(const struct mwan_config *old)
 	for (i = 0; i <= MWAN_POLICY_ID_MAX; i++)
 		if (cfg->policies[i])
 			refcount_inc(&cfg->policies[i]->refs);
-	for (i = 1; i <= MWAN_LINK_ID_MAX; i++)
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
+		mwan_stats_get(cfg->links[i].stats);
 		cfg->links[i].retiring = false;
+	}
 	return cfg;
 }
 

@@ -30,12 +30,13 @@ struct mwan_link {
 	bool has_map4;
 	/*
 	 * Going away: its connections are being removed from conntrack, and
-	 * until they are, no connection is bound to it or steered by it.
+	 * meanwhile no new connection is bound to it or mapped by it (its
+	 * existing ones still leave by it until they are gone).
 	 */
 	bool retiring;
 	struct mwan_npt npt;	/* .len 0: no NPTv6 */
 	struct mwan_map4 map4;
-	struct mwan_totals stats_base;	/* counters when the link began */
+	struct mwan_stats *stats;	/* shared by the snapshots holding it */
 };
 
 static inline bool mwan_link_translates(const struct mwan_link *l)
@@ -71,7 +72,7 @@ struct mwan_policy {
 	u8 ntiers;
 	s8 active;		/* first usable tier, or -1 */
 	struct mwan_member members[MWAN_MAX_MEMBERS];
-	struct mwan_totals stats_base;	/* counters when the policy began */
+	struct mwan_stats *stats;	/* outlives copies of the policy */
 	struct mwan_tier tiers[MWAN_MAX_TIERS];	/* by ascending metric */
 };
 

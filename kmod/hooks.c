@@ -68,17 +68,14 @@ static unsigned int reroute(struct sk_buff *skb,
  * the LAN before the link's table (the "lookup main suppress_prefixlength
  * 0" rule of the README).
  */
-static unsigned int steer(struct mwan_net *mn, const struct mwan_config *cfg,
-			  struct sk_buff *skb, const struct nf_hook_state *state,
-			  u32 bits)
+static unsigned int steer(const struct mwan_config *cfg, struct sk_buff *skb,
+			  const struct nf_hook_state *state, u32 bits)
 {
 	const struct mwan_link *link = &cfg->links[bits >> cfg->mark_shift];
 	u32 old_mark = skb->mark;
 
-	if (unlikely(link->retiring))
-		return NF_ACCEPT;	/* its connections are being removed */
 	if (link->id)
-		mwan_count(mn->stats.links, link->id,
+		mwan_count(link->stats,
 			   from_link_dev(state, link) ? MWAN_COUNT_RX :
 							MWAN_COUNT_TX,
 			   skb->len);
@@ -89,8 +86,7 @@ static unsigned int steer(struct mwan_net *mn, const struct mwan_config *cfg,
 	return reroute(skb, state);
 }
 
-static unsigned int bind_flow(struct mwan_net *mn,
-			      const struct mwan_config *cfg,
+static unsigned int bind_flow(const struct mwan_config *cfg,
 			      struct sk_buff *skb, struct nf_conn *ct,
 			      const struct nf_hook_state *state, u8 link)
 {
@@ -103,16 +99,15 @@ static unsigned int bind_flow(struct mwan_net *mn,
 		WRITE_ONCE(ct->mark, (ctmark & ~cfg->mark_mask) | bits);
 		nf_conntrack_event_cache(IPCT_MARK, ct);
 	}
-	mwan_count(mn->stats.links, link, MWAN_COUNT_NEW_FLOW, 0);
-	return steer(mn, cfg, skb, state, bits);
+	mwan_count(cfg->links[link].stats, MWAN_COUNT_NEW_FLOW, 0);
+	return steer(cfg, skb, state, bits);
 }
 
-static unsigned int last_resort(struct mwan_net *mn,
-				const struct mwan_policy *p,
+static unsigned int last_resort(const struct mwan_policy *p,
 				struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
-	mwan_count(mn->stats.policies, p->id, MWAN_COUNT_REFUSED, 0);
+	mwan_count(p->stats, MWAN_COUNT_REFUSED, 0);
 	switch (p->last_resort) {
 	case MWAN_LAST_RESORT_DEFAULT:
 		return NF_ACCEPT;
@@ -149,8 +144,7 @@ static const struct mwan_link *link_of_dev(const struct mwan_config *cfg,
  * connection coming in on a link is bound to it so replies leave the same
  * way; otherwise the rules choose a policy and the policy a link.
  */
-static unsigned int new_flow(struct mwan_net *mn,
-			     const struct mwan_config *cfg,
+static unsigned int new_flow(const struct mwan_config *cfg,
 			     struct sk_buff *skb, struct nf_conn *ct,
 			     const struct nf_hook_state *state)
 {
@@ -166,22 +160,22 @@ static unsigned int new_flow(struct mwan_net *mn,
 		/* bits that name no link belong to someone else */
 		if (!cfg->links[link].id)
 			return NF_ACCEPT;
-		return bind_flow(mn, cfg, skb, ct, state, link);
+		return bind_flow(cfg, skb, ct, state, link);
 	}
 	if (state->hook == NF_INET_PRE_ROUTING) {
 		in_link = link_of_dev(cfg, state->in->ifindex);
 		if (in_link)
-			return bind_flow(mn, cfg, skb, ct, state, in_link->id);
+			return bind_flow(cfg, skb, ct, state, in_link->id);
 	}
 	mwan_flow_init(&flow, ct, skb, state);
 	policy = mwan_classify(cfg, &flow);
 	if (!policy)
 		return NF_ACCEPT;
-	mwan_count(mn->stats.policies, policy->id, MWAN_COUNT_NEW_FLOW, 0);
+	mwan_count(policy->stats, MWAN_COUNT_NEW_FLOW, 0);
 	link = mwan_pick_link(cfg, policy, &flow);
 	if (!link)
-		return last_resort(mn, policy, skb, state);
-	return bind_flow(mn, cfg, skb, ct, state, link);
+		return last_resort(policy, skb, state);
+	return bind_flow(cfg, skb, ct, state, link);
 }
 
 static unsigned int mwan_hook(void *priv, struct sk_buff *skb,
@@ -200,12 +194,12 @@ static unsigned int mwan_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	/* disabled: new flows are left alone, existing ones keep their link */
 	if (ctinfo == IP_CT_NEW && !nf_ct_is_confirmed(ct))
-		return cfg->enabled ? new_flow(mn, cfg, skb, ct, state) :
+		return cfg->enabled ? new_flow(cfg, skb, ct, state) :
 				      NF_ACCEPT;
 	bits = READ_ONCE(ct->mark) & cfg->mark_mask;
 	if (!bits)
 		return NF_ACCEPT;
-	return steer(mn, cfg, skb, state, bits);
+	return steer(cfg, skb, state, bits);
 }
 
 static const struct nf_hook_ops mwan_hook_template[MWAN_NUM_HOOKS] = {

@@ -36,7 +36,7 @@ static unsigned int map4_lookup(void *priv, struct sk_buff *skb,
 	if (!ct || ctinfo != IP_CT_NEW || !cfg)
 		return NF_ACCEPT;	/* expected flows follow their master */
 	l = mwan_xlat_link(cfg, dev->ifindex);
-	if (!l || !l->has_map4)
+	if (!l || !l->has_map4 || l->retiring)
 		return NF_ACCEPT;
 	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	if (outbound ? !mwan_map4_out(&l->map4, t->src.u3.ip, &twin) :
@@ -47,7 +47,7 @@ static unsigned int map4_lookup(void *priv, struct sk_buff *skb,
 	verdict = nf_nat_setup_info(ct, &range, outbound ? NF_NAT_MANIP_SRC :
 							   NF_NAT_MANIP_DST);
 	if (verdict == NF_ACCEPT)
-		mwan_count(mn->stats.links, l->id, outbound ?
+		mwan_count(l->stats, outbound ?
 			   MWAN_COUNT_MAP4_OUT : MWAN_COUNT_MAP4_IN, 0);
 	return verdict;
 }

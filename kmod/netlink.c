@@ -95,7 +95,8 @@ static int build(struct mwan_net *mn, struct genl_info *info,
 		cfg->hash_seed = old->hash_seed;	/* sticky keys stay put */
 	memset(ev, 0, sizeof(*ev));
 	ev->cmd = info->genlhdr->cmd;
-	ret = fn(cfg, info, ev) ?: mwan_check_xlat(cfg, info->extack);
+	ret = fn(cfg, info, ev) ?: mwan_check_xlat(cfg, info->extack) ?:
+	      mwan_check_devices(cfg, info->extack);
 	if (ret) {
 		mwan_config_free(cfg);
 		return ret;
@@ -286,6 +287,7 @@ static int delete_link(struct mwan_config *cfg, struct genl_info *info,
 	}
 	ev->id = id;
 	memcpy(ev->name, cfg->links[id].name, MWAN_NAME_MAX);
+	mwan_stats_put(cfg->links[id].stats);
 	memset(&cfg->links[id], 0, sizeof(cfg->links[id]));
 	return 0;
 }

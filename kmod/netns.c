@@ -27,23 +27,16 @@ static int activate(struct mwan_net *mn)
 {
 	int ret;
 
-	ret = mwan_stats_init(&mn->stats);
-	if (ret)
-		return ret;
 	ret = nf_ct_netns_get(mn->net, NFPROTO_INET);
 	if (ret)
-		goto err_stats;
+		return ret;
 	ret = mwan_hooks_register(mn);
-	if (ret)
-		goto err_conntrack;
+	if (ret) {
+		nf_ct_netns_put(mn->net, NFPROTO_INET);
+		return ret;
+	}
 	mn->active = true;
 	return 0;
-
-err_conntrack:
-	nf_ct_netns_put(mn->net, NFPROTO_INET);
-err_stats:
-	mwan_stats_free(&mn->stats);
-	return ret;
 }
 
 static void deactivate(struct mwan_net *mn)
@@ -62,25 +55,42 @@ static bool counts_on(const struct mwan_link *l, const struct mwan_link *prev)
 	       !strcmp(prev->name, l->name);
 }
 
+/* Make *@slot hold @stats (NULL: a new set). */
+static int hold_stats(struct mwan_stats **slot, struct mwan_stats *stats)
+{
+	if (stats && *slot == stats)
+		return 0;
+	if (!stats) {
+		stats = mwan_stats_new();
+		if (!stats)
+			return -ENOMEM;
+	} else {
+		mwan_stats_get(stats);
+	}
+	mwan_stats_put(*slot);
+	*slot = stats;
+	return 0;
+}
+
 /*
- * Counters are never reset, since only their own CPU may write them: each
- * object keeps the totals it started from, and readers subtract them.
+ * Every object of @cfg takes the counters of its predecessor in @old, or
+ * new ones if it is new, or now stands for another device.
  */
-static void set_stats_bases(struct mwan_net *mn, struct mwan_config *cfg,
-			    const struct mwan_config *old)
+static int share_stats(struct mwan_config *cfg, const struct mwan_config *old)
 {
 	unsigned int i;
+	int ret;
 
 	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
 		struct mwan_link *l = &cfg->links[i];
+		const struct mwan_link *prev = old ? &old->links[i] : NULL;
 
 		if (!l->id)
 			continue;
-		if (old && counts_on(l, &old->links[i]))
-			l->stats_base = old->links[i].stats_base;
-		else
-			mwan_stats_read(mn->stats.links, i, NULL,
-					&l->stats_base);
+		ret = hold_stats(&l->stats, prev && counts_on(l, prev) ?
+					    prev->stats : NULL);
+		if (ret)
+			return ret;
 	}
 	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++) {
 		struct mwan_policy *p = cfg->policies[i];
@@ -89,12 +99,13 @@ static void set_stats_bases(struct mwan_net *mn, struct mwan_config *cfg,
 		/* finalizing left a policy shared only if it is old's */
 		if (!p || p == prev)
 			continue;
-		if (prev)
-			p->stats_base = prev->stats_base;
-		else
-			mwan_stats_read(mn->stats.policies, i, NULL,
-					&p->stats_base);
+		if (!prev && p->stats)
+			continue;
+		ret = hold_stats(&p->stats, prev ? prev->stats : NULL);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 /*
@@ -108,7 +119,7 @@ static int commit(struct mwan_net *mn, struct mwan_config *cfg, bool seen)
 	bool devs = !mwan_npt_devs_same(old, cfg);
 	int ret;
 
-	ret = mwan_config_finalize(cfg, old);
+	ret = mwan_config_finalize(cfg, old) ?: share_stats(cfg, old);
 	if (!ret && !mn->active)
 		ret = activate(mn);
 	if (!ret && devs)
@@ -121,7 +132,6 @@ static int commit(struct mwan_net *mn, struct mwan_config *cfg, bool seen)
 		mwan_config_free(cfg);
 		return ret;
 	}
-	set_stats_bases(mn, cfg, old);
 	cfg->generation = old ? old->generation + seen : 1;
 	rcu_assign_pointer(mn->config, cfg);
 	mwan_config_free_rcu(old);
@@ -155,9 +165,11 @@ static bool ending_links(const struct mwan_config *old,
 }
 
 /*
- * The running config with the ending links retired: no connection is bound
- * to them or steered by their bits. When every link ends (a mark mask
- * change), new connections are left alone meanwhile rather than refused.
+ * The running config with the ending links retired: no new connection is
+ * bound to them or mapped by them, while their existing ones still leave by
+ * them until the walk removes them. When every link ends (a mark mask
+ * change, an unload), new connections are left alone meanwhile rather than
+ * refused.
  */
 static struct mwan_config *retired(const struct mwan_config *old,
 				   const struct mwan_forget *f)
@@ -233,46 +245,57 @@ static int __net_init mwan_net_init(struct net *net)
  * Connections bound to links would otherwise outlive mwan with link bits
  * nobody restores (they fall to the main table with another link's source
  * address), and 1:1-mapped ones would lose the NAT core if mwan was its only
- * user. So when mwan leaves a namespace that lives on (module unload), its
- * config is withdrawn first and then those connections are removed.
+ * user. So when mwan leaves a namespace that lives on (module unload), every
+ * link retires first, as for a mark mask change, and their connections are
+ * removed; only then do the hooks go.
  */
+static void forget_all(struct mwan_net *mn)
+{
+	struct mwan_config *cfg, *quiet, *dying = NULL;
+	struct mwan_forget f;
+	unsigned int i;
+
+	mutex_lock(&mn->lock);
+	cfg = mwan_net_config(mn);
+	mwan_forget_init(&f, cfg);
+	for (i = 0; i < cfg->nlinks; i++)
+		__set_bit(cfg->link_order[i], f.links);
+	quiet = retired(cfg, &f);
+	if (quiet && !commit(mn, quiet, false)) {
+		cfg = quiet;	/* runs until the hooks go */
+	} else {
+		RCU_INIT_POINTER(mn->config, NULL);
+		dying = cfg;
+	}
+	f.map4 = cfg;
+	mutex_unlock(&mn->lock);
+	synchronize_rcu();	/* no hook binds or maps new connections now */
+	mwan_forget_run(mn->net, &f, 0, false);
+	mwan_config_free(dying);
+}
+
 static void __net_exit mwan_net_pre_exit(struct net *net)
 {
 	struct mwan_net *mn = mwan_net(net);
 	struct mwan_config *cfg;
-	struct mwan_forget f;
-	unsigned int i;
 
 	if (!mn->active)	/* never used here: no RTNL, nothing to undo */
 		return;
-	cfg = rcu_dereference_protected(mn->config, true);
-	RCU_INIT_POINTER(mn->config, NULL);
-	if (check_net(net)) {
-		synchronize_rcu();	/* no hook sees the config any more */
-		mwan_forget_init(&f, cfg);
-		for (i = 0; i < cfg->nlinks; i++)
-			__set_bit(cfg->link_order[i], f.links);
-		f.map4 = cfg;
-		mwan_forget_run(net, &f, 0, false);
-	}
+	if (check_net(net))
+		forget_all(mn);
 	rtnl_lock();
 	mutex_lock(&mn->lock);
+	cfg = mwan_net_config(mn);
+	RCU_INIT_POINTER(mn->config, NULL);
 	deactivate(mn);
 	mutex_unlock(&mn->lock);
 	rtnl_unlock();
 	mwan_config_free_rcu(cfg);
 }
 
-/* Runs a grace period after pre_exit: no hook can run any more. */
-static void __net_exit mwan_net_exit(struct net *net)
-{
-	mwan_stats_free(&mwan_net(net)->stats);
-}
-
 static struct pernet_operations mwan_net_ops = {
 	.init = mwan_net_init,
 	.pre_exit = mwan_net_pre_exit,
-	.exit = mwan_net_exit,
 	.id = &mwan_net_id,
 	.size = sizeof(struct mwan_net),
 };

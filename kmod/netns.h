@@ -26,7 +26,6 @@ struct mwan_net {
 	struct mutex change_lock;
 	struct mutex lock;
 	struct mwan_config __rcu *config;
-	struct mwan_stats stats;
 	bool active;		/* hooks registered, conntrack held */
 	bool map4_on;		/* NAT lookups registered */
 	struct nf_hook_ops hook_ops[MWAN_NUM_HOOKS];

@@ -206,6 +206,31 @@ int mwan_find_rule(const struct mwan_config *cfg, const struct nlattr *nest,
 	return ret ?: lookup_rule(cfg, tb, nest, extack);
 }
 
+/*
+ * A connection coming in on a link's device is bound to that link, so
+ * that its replies leave the way it came. Two links on one device (two
+ * gateways on one segment) could not be told apart there.
+ */
+int mwan_check_devices(const struct mwan_config *cfg,
+		       struct netlink_ext_ack *extack)
+{
+	unsigned int i, j;
+
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
+		if (!cfg->links[i].id)
+			continue;
+		for (j = i + 1; j <= MWAN_LINK_ID_MAX; j++) {
+			if (cfg->links[j].id &&
+			    cfg->links[j].ifindex == cfg->links[i].ifindex) {
+				NL_SET_ERR_MSG(extack,
+					       "two links on one device: each link needs a device of its own (a VLAN or macvlan per gateway)");
+				return -EBUSY;
+			}
+		}
+	}
+	return 0;
+}
+
 int mwan_link_in_use(const struct mwan_config *cfg, u8 id)
 {
 	unsigned int i, m;
@@ -644,6 +669,11 @@ static int check_flags(struct nlattr **tb, const struct mwan_rule *r,
 				    "rule with no-forward and not local matches nothing");
 		return -EINVAL;
 	}
+	if ((r->match & MWAN_MATCH_IIF) && (r->flags & MWAN_RULE_F_NO_FORWARD)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_IIFINDEX],
+				    "input device only applies to forwarded flows");
+		return -EINVAL;
+	}
 	/*
 	 * The router's own IPv6 connections chose their source address by
 	 * the main table before mwan picks a link, and IPv6 is rarely
@@ -654,11 +684,6 @@ static int check_flags(struct nlattr **tb, const struct mwan_rule *r,
 		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_FLAGS],
 				    "local rules balance IPv4 only (the router's IPv6 connections keep the main table's source address): restrict the rule to IPv4, pin IPv6 sockets with SO_MARK");
 		return -EOPNOTSUPP;
-	}
-	if ((r->match & MWAN_MATCH_IIF) && (r->flags & MWAN_RULE_F_NO_FORWARD)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_IIFINDEX],
-				    "input device only applies to forwarded flows");
-		return -EINVAL;
 	}
 	return 0;
 }
@@ -811,7 +836,6 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 		   const struct mwan_config *cfg, const struct mwan_link *l)
 {
 	struct nlattr *nest = nla_nest_start(msg, MWAN_A_LINK);
-	struct mwan_totals t;
 
 	if (!nest ||
 	    nla_put_u32(msg, MWAN_LINK_A_ID, l->id) ||
@@ -824,9 +848,8 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 	    nla_put_u32(msg, MWAN_LINK_A_MARK, mwan_link_mark(cfg, l->id)) ||
 	    mwan_fill_xlat(msg, l))
 		return -EMSGSIZE;
-	if (mn) {
-		mwan_stats_read(mn->stats.links, l->id, &l->stats_base, &t);
-		if (mwan_stats_put(msg, MWAN_LINK_A_STATS, &t))
+	if (mn && l->stats) {
+		if (mwan_stats_fill(msg, MWAN_LINK_A_STATS, l->stats))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(msg, nest);
@@ -860,7 +883,6 @@ int mwan_fill_policy(struct sk_buff *msg, struct mwan_net *mn,
 		     const struct mwan_policy *p)
 {
 	struct nlattr *nest = nla_nest_start(msg, MWAN_A_POLICY);
-	struct mwan_totals t;
 
 	if (!nest ||
 	    nla_put_u32(msg, MWAN_POLICY_A_ID, p->id) ||
@@ -869,10 +891,8 @@ int mwan_fill_policy(struct sk_buff *msg, struct mwan_net *mn,
 	    nla_put_u8(msg, MWAN_POLICY_A_LAST_RESORT, p->last_resort) ||
 	    fill_members(msg, p))
 		return -EMSGSIZE;
-	if (mn) {
-		mwan_stats_read(mn->stats.policies, p->id, &p->stats_base,
-				&t);
-		if (mwan_stats_put(msg, MWAN_POLICY_A_STATS, &t))
+	if (mn && p->stats) {
+		if (mwan_stats_fill(msg, MWAN_POLICY_A_STATS, p->stats))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(msg, nest);

@@ -47,6 +47,8 @@ int mwan_find_policy(struct mwan_config *cfg, const struct nlattr *nest,
 int mwan_find_rule(const struct mwan_config *cfg, const struct nlattr *nest,
 		   struct netlink_ext_ack *extack);
 
+int mwan_check_devices(const struct mwan_config *cfg,
+		       struct netlink_ext_ack *extack);
 int mwan_link_in_use(const struct mwan_config *cfg, u8 id);
 int mwan_policy_in_use(const struct mwan_config *cfg, u8 id);
 

@@ -58,7 +58,7 @@ static unsigned int npt_hook(struct mwan_net *mn, struct sk_buff *skb,
 		count = MWAN_COUNT_NPT_DROPPED;
 		break;
 	}
-	mwan_count(mn->stats.links, l->id, count, 0);
+	mwan_count(l->stats, count, 0);
 	return count == MWAN_COUNT_NPT_DROPPED ? NF_DROP : NF_ACCEPT;
 }
 

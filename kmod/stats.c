@@ -1,52 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <linux/slab.h>
 #include <net/netlink.h>
 #include "stats.h"
 
-static struct mwan_counters __percpu *alloc_array(unsigned int n)
+struct mwan_stats *mwan_stats_new(void)
 {
-	struct mwan_counters __percpu *array;
+	struct mwan_stats *stats;
 	int cpu;
-	unsigned int i;
 
-	array = __alloc_percpu_gfp(n * sizeof(struct mwan_counters),
-				   __alignof__(struct mwan_counters),
-				   GFP_KERNEL_ACCOUNT);
-	if (!array)
+	stats = kmalloc(sizeof(*stats), GFP_KERNEL_ACCOUNT);
+	if (!stats)
 		return NULL;
+	stats->pcpu = alloc_percpu_gfp(struct mwan_counters,
+				       GFP_KERNEL_ACCOUNT);
+	if (!stats->pcpu) {
+		kfree(stats);
+		return NULL;
+	}
 	for_each_possible_cpu(cpu)
-		for (i = 0; i < n; i++)
-			u64_stats_init(&(per_cpu_ptr(array, cpu) + i)->syncp);
-	return array;
+		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
+	refcount_set(&stats->refs, 1);
+	return stats;
 }
 
-int mwan_stats_init(struct mwan_stats *stats)
+/* The last holder is freed a grace period after any hook could count. */
+void mwan_stats_put(struct mwan_stats *stats)
 {
-	stats->links = alloc_array(MWAN_LINK_ID_MAX + 1);
-	stats->policies = alloc_array(MWAN_POLICY_ID_MAX + 1);
-	if (stats->links && stats->policies)
-		return 0;
-	mwan_stats_free(stats);
-	return -ENOMEM;
+	if (stats && refcount_dec_and_test(&stats->refs)) {
+		free_percpu(stats->pcpu);
+		kfree(stats);
+	}
 }
 
-void mwan_stats_free(struct mwan_stats *stats)
-{
-	free_percpu(stats->links);
-	free_percpu(stats->policies);
-	stats->links = NULL;
-	stats->policies = NULL;
-}
-
-/* The sum over all CPUs, less @base (NULL: nothing) where the object began. */
-void mwan_stats_read(struct mwan_counters __percpu *array, unsigned int id,
-		     const struct mwan_totals *base, struct mwan_totals *t)
+void mwan_stats_read(const struct mwan_stats *stats, struct mwan_totals *t)
 {
 	unsigned int k, start;
 	int cpu;
 
 	memset(t, 0, sizeof(*t));
 	for_each_possible_cpu(cpu) {
-		const struct mwan_counters *c = per_cpu_ptr(array, cpu) + id;
+		const struct mwan_counters *c = per_cpu_ptr(stats->pcpu, cpu);
 		struct mwan_totals one;
 
 		do {
@@ -57,8 +50,6 @@ void mwan_stats_read(struct mwan_counters __percpu *array, unsigned int id,
 		for (k = 0; k < MWAN_NR_COUNTS; k++)
 			t->v[k] += one.v[k];
 	}
-	for (k = 0; base && k < MWAN_NR_COUNTS; k++)
-		t->v[k] -= base->v[k];
 }
 
 static const u8 count_attr[MWAN_NR_COUNTS] = {
@@ -75,15 +66,17 @@ static const u8 count_attr[MWAN_NR_COUNTS] = {
 	[MWAN_COUNT_MAP4_IN]		= MWAN_STATS_A_MAP4_IN,
 };
 
-int mwan_stats_put(struct sk_buff *msg, int attr, const struct mwan_totals *t)
+int mwan_stats_fill(struct sk_buff *msg, int attr, const struct mwan_stats *s)
 {
 	struct nlattr *nest = nla_nest_start(msg, attr);
+	struct mwan_totals t;
 	unsigned int k;
 
 	if (!nest)
 		return -EMSGSIZE;
+	mwan_stats_read(s, &t);
 	for (k = 0; k < MWAN_NR_COUNTS; k++)
-		if (nla_put_u64_64bit(msg, count_attr[k], t->v[k],
+		if (nla_put_u64_64bit(msg, count_attr[k], t.v[k],
 				      MWAN_STATS_A_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-CPU counters for links and policies, indexed by object id. They live
- * outside the config snapshots so they survive changes that keep the object.
+ * Per-CPU counters, one set per link and per policy. A set belongs to its
+ * object for as long as the object keeps its identity, across every
+ * snapshot that holds it, so counters survive changes; a new object gets a
+ * new set, zeroed. Sets exist only for configured objects, and their
+ * memory is charged to whoever configured them.
  */
 #ifndef _MWAN_STATS_H
 #define _MWAN_STATS_H
 
 #include <linux/percpu.h>
+#include <linux/refcount.h>
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/mwan.h>
 
@@ -42,30 +46,36 @@ struct mwan_totals {
 };
 
 struct mwan_stats {
-	struct mwan_counters __percpu *links;		/* [MWAN_LINK_ID_MAX + 1] */
-	struct mwan_counters __percpu *policies;	/* [MWAN_POLICY_ID_MAX + 1] */
+	refcount_t refs;	/* snapshots (or policy objects) holding it */
+	struct mwan_counters __percpu *pcpu;
 };
 
-int mwan_stats_init(struct mwan_stats *stats);
-void mwan_stats_free(struct mwan_stats *stats);
-void mwan_stats_read(struct mwan_counters __percpu *array, unsigned int id,
-		     const struct mwan_totals *base, struct mwan_totals *t);
-int mwan_stats_put(struct sk_buff *msg, int attr, const struct mwan_totals *t);
+struct mwan_stats *mwan_stats_new(void);
+void mwan_stats_put(struct mwan_stats *stats);
+
+static inline struct mwan_stats *mwan_stats_get(struct mwan_stats *stats)
+{
+	if (stats)
+		refcount_inc(&stats->refs);
+	return stats;
+}
+
+void mwan_stats_read(const struct mwan_stats *stats, struct mwan_totals *t);
+int mwan_stats_fill(struct sk_buff *msg, int attr, const struct mwan_stats *s);
 
 /*
  * Hooks run in softirq (PRE_ROUTING, netdev ingress) and in process context
  * (LOCAL_OUT); disabling bottom halves keeps one CPU's counters
- * single-writer. @what is a counter, or MWAN_COUNT_TX/RX: a packet of @len
- * bytes.
+ * single-writer, and no CPU ever writes another's. @what is a counter, or
+ * MWAN_COUNT_TX/RX: a packet of @len bytes.
  */
-static inline void mwan_count(struct mwan_counters __percpu *array,
-			      unsigned int id, enum mwan_count what,
+static inline void mwan_count(struct mwan_stats *stats, enum mwan_count what,
 			      unsigned int len)
 {
 	struct mwan_counters *c;
 
 	local_bh_disable();
-	c = this_cpu_ptr(array) + id;
+	c = this_cpu_ptr(stats->pcpu);
 	u64_stats_update_begin(&c->syncp);
 	switch (what) {
 	case MWAN_COUNT_TX:

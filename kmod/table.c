@@ -22,8 +22,7 @@ void mwan_table_quotas(const struct mwan_table_entry *entries, unsigned int n,
 	for (i = 0; i < n; i++) {
 		u64 share = (u64)entries[i].weight * MWAN_BUCKETS;
 
-		quota[i] = share / total;
-		rem[i] = share % total;
+		quota[i] = div64_u64_rem(share, total, &rem[i]);
 		given += quota[i];
 	}
 	while (given < MWAN_BUCKETS) {
@@ -61,7 +60,7 @@ static unsigned int neediest(const u32 *quota, const u32 *count,
 	for (i = 0; i < n; i++) {
 		/* compare (quota - count) / quota without dividing */
 		u64 need = quota[i] > count[i] ?
-			((u64)(quota[i] - count[i]) << 32) / quota[i] : 0;
+			div_u64((u64)(quota[i] - count[i]) << 32, quota[i]) : 0;
 
 		if (need > best_need) {
 			best_need = need;

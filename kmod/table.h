@@ -12,12 +12,25 @@
 #define _MWAN_TABLE_H
 
 #ifdef __KERNEL__
+#include <linux/math64.h>
 #include <linux/types.h>
 #else
 #include <stdint.h>
 typedef uint8_t u8;
 typedef uint32_t u32;
 typedef uint64_t u64;
+
+/* <linux/math64.h>: 32-bit kernels have no 64-bit '/' and '%' */
+static inline u64 div_u64(u64 dividend, u32 divisor)
+{
+	return dividend / divisor;
+}
+
+static inline u64 div64_u64_rem(u64 dividend, u64 divisor, u64 *remainder)
+{
+	*remainder = dividend % divisor;
+	return dividend / divisor;
+}
 #endif
 
 #define MWAN_BUCKETS 1024	/* a power of two: flows index it with a mask */

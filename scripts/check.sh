@@ -6,10 +6,11 @@
 # The test entry point of `make check` (which builds mwan.ko and the tools
 # first): the userspace unit tests on the host (selftests/unit for the
 # module's pure logic, user/tests for mwanctl), then the selftests in a VM
-# (selftests/vm/run-vm.sh running selftests/run.sh). Output is streamed;
-# each part's results are counted from its KTAP "ok"/"not ok" lines and the
-# last line totals both: "N passed, N failed[, N skipped]". Exits non-zero
-# on any failure.
+# (selftests/vm/run-vm.sh running selftests/run.sh). The unit tests run
+# again built for 32-bit big-endian MIPS, under qemu-user (of user/'s,
+# those that need no libmnl). Output is streamed; each part's results are
+# counted from its KTAP "ok"/"not ok" lines and the last line totals them
+# all: "N passed, N failed[, N skipped]". Exits non-zero on any failure.
 #
 #   unit            only the unit tests
 #   vm [TEST...]    only the VM selftests, all or the named ones
@@ -51,14 +52,21 @@ run_suite() {
 	skipped=$((skipped + s))
 }
 
-# The module's pure logic, then the tools' parsers and messages. Without
-# the top make's MAKEFLAGS: its command-line variables (make check
-# TESTS=...) would override the sub-Makefiles' own.
+# The module's pure logic, then the tools' parsers and messages; then
+# both again (the tools' without libmnl) built for 32-bit big-endian MIPS,
+# OpenWrt's common kind of target, under qemu-user. Without the top make's
+# MAKEFLAGS: its command-line variables (make check TESTS=...) would
+# override the sub-Makefiles' own.
+unit_make() {
+	run_suite "$1" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make -s -C "$TOP/$2" "$3"
+}
+
 unit_tests() {
-	run_suite unit env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-		make -s -C "$TOP/selftests/unit" run
-	run_suite user env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-		make -s -C "$TOP/user" test
+	unit_make unit selftests/unit run
+	unit_make user user test
+	unit_make unit-mips selftests/unit run-mips
+	unit_make user-mips user test-mips
 }
 
 vm_tests() {

@@ -30,8 +30,13 @@
 #             configures its own network namespace
 #   netns     two namespaces have independent configs and events
 #   events    mwanctl monitor prints a line per change, none for a refusal
+#   largest   config replace of the largest configuration the kernel takes
+#             (255 links, 64 policies of 64 members, 1024 rules with every
+#             match; mwanctl splits each list over several attributes of
+#             at most 64 KiB), every object shown back as written; and a
+#             refused rule far down is blamed on its line
 #
-#   $RTR  dummies wan1 wan2 wan3, the config under test
+#   $RTR  dummies wan1 wan2 wan3 and d1..d255, the config under test
 #   $NS2  another namespace with a config of its own
 
 source "$(dirname "$0")/lib.sh"
@@ -151,8 +156,11 @@ hasnt() {
 
 setup() {
 	setup_ns RTR NS2 || exit $?
-	printf 'link add %s type dummy\n' wan1 wan2 wan3 |
+	# a device per link: wan1..3, and d1..d255 for the many-link tests
+	printf 'link add %s type dummy\n' wan1 wan2 wan3 $(seq -f 'd%g' 255) |
 		ip -n "$RTR" -batch - || exit 1
+	D2=$(ip -n "$RTR" -o link show d2 | cut -d: -f1)
+	ip -n "$NS2" link add d1 type dummy || exit 1
 	nlraw_start "$RTR"
 	cat >"$TMP/initial.conf" <<-EOF
 	link add wan1 dev wan1 id 1 weight 2
@@ -248,6 +256,10 @@ test_names() {
 		nlraw POLICY_NEW '[["POLICY",[["NAME","str","p/1"]]]]'
 	refused "rule name with a space" 'letters.*RULE/NAME' \
 		nlraw RULE_NEW '[["RULE",[["NAME","str","r 1"],["POLICY","u32",1]]]]'
+	refused "a second link on a link's device" 'device of its own' \
+		mwanctl link add x1 dev wan1
+	refused "moving a link onto another link's device" 'device of its own' \
+		mwanctl link set wan2 dev wan1
 	accepted "link name of 15 bytes" mwanctl link add abcdefghijklmno dev wan3
 	accepted "deleting it" mwanctl link del abcdefghijklmno
 }
@@ -268,7 +280,7 @@ test_policies() {
 
 	# nine links, to make nine tiers of one member each
 	for i in 3 4 5 6 7 8 9; do
-		mwanctl link add "m$i" dev wan3 id "1$i" || fail "adding link m$i"
+		mwanctl link add "m$i" dev "d$i" id "1$i" || fail "adding link m$i"
 	done
 	args=(member wan1 metric 1 member wan2 metric 2)
 	for i in 3 4 5 6 7 8; do
@@ -392,7 +404,7 @@ replace_attrs() {
 	local a
 	a='[["MARK_MASK","u32","0xff00"],["DEFAULT_POLICY","u32",7],
 	["LINKS",[["LINK",[["ID","u32",5],["NAME","str","a1"],["IFINDEX","u32",1]]]'"${1:+,$1}"',
-	          ["LINK",[["ID","u32",7],["NAME","str","a3"],["IFINDEX","u32",1]]]]],
+	          ["LINK",[["ID","u32",7],["NAME","str","a3"],["IFINDEX","u32",'"$D2"']]]]],
 	["POLICIES",[["POLICY",[["ID","u32",7],["NAME","str","q1"],["MEMBERS",[["MEMBER",[["LINK","u32",5]]]]]]]'"${2:+,$2}"']],
 	["RULES",[["RULE",[["ID","u32",1],["NAME","str","z1"],["POLICY","u32",7]]]'"${3:+,$3}"',
 	          ["RULE",[["ID","u32",3],["NAME","str","z3"],["POLICY","u32",7],["PROTO","u8",17]]]]]]'
@@ -424,7 +436,7 @@ test_replace() {
 	# mwanctl maps the culprit back to its line: nine tiers on line 10
 	file=$TMP/tiers.conf
 	for i in 1 2 3 4 5 6 7 8 9; do
-		echo "link add t$i dev lo"
+		echo "link add t$i dev d$i"
 	done >"$file"
 	echo "policy add tiers member t1 metric 1 member t2 metric 2 member t3 metric 3 member t4 metric 4 member t5 metric 5 member t6 metric 6 member t7 metric 7 member t8 metric 8 member t9 metric 9" >>"$file"
 	refused "config replace file with 9 tiers on line 10" 'tiers.conf:10:.*tiers' \
@@ -637,12 +649,131 @@ test_events() {
 	else
 		fail "monitor in another netns saw: $(cat "$mon2")"
 	fi
-	"$MWANCTL" -n "$NS2" link add b1 dev lo
+	"$MWANCTL" -n "$NS2" link add b1 dev d1
 	if wait_line "$mon2" '^new link b1 ' && ! grep -q 'b1' "$mon1"; then
 		pass "monitor sees the events of its own netns only"
 	else
 		fail "monitor of the second netns: $(cat "$mon2"); first: $(cat "$mon1")"
 	fi
+}
+
+# largest write FILE: the largest configuration the kernel takes, every
+# optional field set. largest check FILE: `mwanctl -j show` on stdin holds
+# exactly FILE's objects and fields.
+largest() {
+	[ -f "$TMP/largest.py" ] || cat >"$TMP/largest.py" <<-'EOF'
+	import json, sys
+	LINKS, POLICIES, MEMBERS, TIERS, RULES = 255, 64, 64, 8, 1024
+
+	def member(p, j):
+	    return {"link": "l%d" % ((p + j) % LINKS + 1),
+	            "metric": 1000 + j % TIERS, "weight": j + 1}
+
+	def rule(i):
+	    return {"name": "r%d" % i, "id": 60000 + i,
+	            "policy": "p%d" % (i % POLICIES + 1), "family": "ipv6",
+	            "proto": 6, "src": "2001:db8::/32",
+	            "dst": "2001:db8:%x::/48" % i,
+	            "sport": {"min": 1000, "max": 1000 + i},
+	            "dport": {"min": i, "max": 65535}, "iif": "wan2",
+	            "mark": 0x100, "mark_mask": 0xff00}
+
+	mode, path = sys.argv[1:3]
+	if mode == "write":
+	    out = ["globals set mark-mask 0xff00 default-policy p1"]
+	    out.append("link add l1 dev wan1 id 1 weight 1000 state drain "
+	               "rtt 4000000 loss 1000000 "
+	               "npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
+	               "map4 10.250.250.0/24 100.64.0.0/24")
+	    for i in range(2, LINKS + 1):
+	        out.append("link add l%d dev d%d id %d weight %d state down "
+	                   "rtt %d loss %d" % (i, i, i, i, i * 1000, i * 100))
+	    for p in range(1, POLICIES + 1):
+	        out.append("policy add p%d id %d mode src-dst last-resort "
+	                   "blackhole" % (p, p) + "".join(
+	                   " member %(link)s metric %(metric)d weight %(weight)d"
+	                   % member(p, j) for j in range(MEMBERS)))
+	    for i in range(1, RULES + 1):
+	        r = rule(i)
+	        out.append("rule add %s id %d policy %s family ipv6 proto tcp "
+	                   "src %s dst %s sport %d-%d dport %d-%d iif %s "
+	                   "mark 0x100/0xff00" % (r["name"], r["id"], r["policy"],
+	                   r["src"], r["dst"], r["sport"]["min"],
+	                   r["sport"]["max"], r["dport"]["min"],
+	                   r["dport"]["max"], r["iif"]))
+	    open(path, "w").write("\n".join(out) + "\n")
+	    sys.exit(0)
+
+	cfg = json.load(sys.stdin)
+	bad = []
+	def want(what, got, exp):
+	    if got != exp:
+	        bad.append("%s: %r, want %r" % (what, got, exp))
+	g = cfg["globals"]
+	want("globals", (g["mark_mask"], g["default_policy"]), (0xff00, "p1"))
+	want("links", len(cfg["links"]), LINKS)
+	for i, l in enumerate(cfg["links"], 1):
+	    exp = ({"name": "l1", "dev": "wan1", "weight": 1000,
+	            "state": "drain", "rtt_us": 4000000, "loss_ppm": 1000000}
+	           if i == 1 else
+	           {"name": "l%d" % i, "dev": "d%d" % i, "weight": i,
+	            "state": "down", "rtt_us": i * 1000, "loss_ppm": i * 100})
+	    exp.update(id=i, mark=i << 8)
+	    want("link %d" % i, {k: l[k] for k in exp}, exp)
+	l1 = cfg["links"][0] if cfg["links"] else {"npt": None, "map4": None}
+	want("link 1 translations", (l1["npt"], l1["map4"]),
+	     ({"internal": "3d06:bad:b01::/60",
+	       "external": "2600:1700:2f71:c80::/60", "prefix_len": 60},
+	      {"internal_first": "10.250.250.0",
+	       "internal_last": "10.250.250.255",
+	       "external_first": "100.64.0.0", "external_last": "100.64.0.255"}))
+	want("policies", len(cfg["policies"]), POLICIES)
+	for p, pol in enumerate(cfg["policies"], 1):
+	    want("policy %d" % p, (pol["name"], pol["id"], pol["mode"],
+	                           pol["last_resort"]),
+	         ("p%d" % p, p, "src-dst", "blackhole"))
+	    want("policy %d members" % p,
+	         [{k: m[k] for k in ("link", "metric", "weight")}
+	          for m in pol["members"]],
+	         [member(p, j) for j in range(MEMBERS)])
+	want("rules", len(cfg["rules"]), RULES)
+	for i, r in enumerate(cfg["rules"], 1):
+	    exp = rule(i)
+	    want("rule %d" % i, {k: r[k] for k in exp}, exp)
+	if bad:
+	    print("%d differences, the first: %s" % (len(bad), "; ".join(bad[:3])))
+	    sys.exit(1)
+	print("%d links, %d policies of %d members, %d rules as written" %
+	      (len(cfg["links"]), len(cfg["policies"]),
+	       len(cfg["policies"][0]["members"]), len(cfg["rules"])))
+	EOF
+	/usr/bin/python3 -S "$TMP/largest.py" "$@"
+}
+
+test_largest() {
+	local file=$TMP/largest.conf bad=$TMP/largest-bad.conf out t0 line
+
+	largest write "$file"
+	t0=$(date +%s%N)
+	if out=$(mwanctl config replace "$file" 2>&1); then
+		pass "largest: config replace of $(wc -l <"$file") lines, $(wc -c <"$file") bytes in $((($(date +%s%N) - t0) / 1000000)) ms"
+	else
+		fail "largest: config replace refused: ${out//$'\n'/ | }"
+		return
+	fi
+	if out=$("$MWANCTL" -n "$RTR" -j show | largest check "$file" 2>&1); then
+		pass "largest: mwanctl -j show: $out"
+	else
+		fail "largest: mwanctl -j show: ${out//$'\n'/ | }"
+	fi
+
+	# a rule in the third MWAN_A_RULES that only the kernel refuses:
+	# mwanctl names its line, counting the rules of every list attribute
+	sed -E 's/^(rule add r1000 .*)$/\1 local no-forward/' "$file" >"$bad"
+	line=$(grep -n '^rule add r1000 ' "$bad" | cut -d: -f1)
+	refused "largest: a refused rule 1000 is blamed on line $line" \
+		"largest-bad.conf:$line: input device only applies" \
+		mwanctl config replace "$bad"
 }
 
 setup
@@ -657,4 +788,5 @@ test_replace
 test_access
 test_netns
 test_events
+test_largest
 exit $rc

@@ -312,40 +312,64 @@ bool mwan_put_rule(struct nlmsghdr *nlh, size_t size, uint16_t type,
 	return nest_end(nlh, nest, ok);
 }
 
+/* Object @i of the list attribute @list (MWAN_A_LINKS, ...) of @cfg */
+static bool put_list_entry(struct nlmsghdr *nlh, size_t size,
+			   const struct mwan_config *cfg, uint16_t list,
+			   unsigned int i)
+{
+	switch (list) {
+	case MWAN_A_LINKS:
+		return mwan_put_link(nlh, size, MWAN_A_LINK, &cfg->links[i]);
+	case MWAN_A_POLICIES:
+		return mwan_put_policy(nlh, size, MWAN_A_POLICY,
+				       &cfg->policies[i]);
+	default:
+		return mwan_put_rule(nlh, size, MWAN_A_RULE, &cfg->rules[i]);
+	}
+}
+
+/*
+ * Put @n objects as list attribute @list, repeated as often as their size
+ * needs: a nest holds at most 64 KiB, and the kernel takes each list in as
+ * many attributes as it comes in. An object that does not fit its list
+ * starts the next one. An empty list goes out as an empty nest: "no
+ * links", not "unchanged".
+ */
+static bool put_list(struct nlmsghdr *nlh, size_t size,
+		     const struct mwan_config *cfg, uint16_t list,
+		     unsigned int n)
+{
+	struct nlattr *nest = nest_start(nlh, size, list);
+	struct nlattr *obj;
+	unsigned int i = 0;
+
+	while (nest && i < n) {
+		obj = mnl_nlmsg_get_payload_tail(nlh);
+		if (put_list_entry(nlh, size, cfg, list, i) &&
+		    (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nest <=
+		    UINT16_MAX) {
+			i++;
+			continue;
+		}
+		mnl_attr_nest_cancel(nlh, obj);
+		if (obj == mnl_attr_get_payload(nest)) {
+			/* alone in its list: the buffer is full */
+			mnl_attr_nest_cancel(nlh, nest);
+			return false;
+		}
+		mnl_attr_nest_end(nlh, nest);
+		nest = nest_start(nlh, size, list);
+	}
+	return nest && nest_end(nlh, nest, true);
+}
+
 bool mwan_put_config(struct nlmsghdr *nlh, size_t size,
 		     const struct mwan_config *cfg)
 {
-	struct nlattr *nest;
-	unsigned int i;
-	bool ok;
-
-	if (!mwan_put_globals(nlh, size, &cfg->globals))
-		return false;
-
-	/* Empty lists go out as empty nests: "no links", not "unchanged". */
-	nest = nest_start(nlh, size, MWAN_A_LINKS);
-	if (!nest)
-		return false;
-	for (i = 0, ok = true; ok && i < cfg->n_links; i++)
-		ok = mwan_put_link(nlh, size, MWAN_A_LINK, &cfg->links[i]);
-	if (!nest_end(nlh, nest, ok))
-		return false;
-
-	nest = nest_start(nlh, size, MWAN_A_POLICIES);
-	if (!nest)
-		return false;
-	for (i = 0; ok && i < cfg->n_policies; i++)
-		ok = mwan_put_policy(nlh, size, MWAN_A_POLICY,
-				     &cfg->policies[i]);
-	if (!nest_end(nlh, nest, ok))
-		return false;
-
-	nest = nest_start(nlh, size, MWAN_A_RULES);
-	if (!nest)
-		return false;
-	for (i = 0; ok && i < cfg->n_rules; i++)
-		ok = mwan_put_rule(nlh, size, MWAN_A_RULE, &cfg->rules[i]);
-	return nest_end(nlh, nest, ok);
+	return mwan_put_globals(nlh, size, &cfg->globals) &&
+	       put_list(nlh, size, cfg, MWAN_A_LINKS, cfg->n_links) &&
+	       put_list(nlh, size, cfg, MWAN_A_POLICIES, cfg->n_policies) &&
+	       put_list(nlh, size, cfg, MWAN_A_RULES, cfg->n_rules);
 }
 
 int mwan_parse_globals(const struct nlmsghdr *nlh, struct mwan_globals *g)

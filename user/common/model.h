@@ -134,9 +134,29 @@ bool mwan_put_policy(struct nlmsghdr *nlh, size_t size, uint16_t type,
 		     const struct mwan_policy *p);
 bool mwan_put_rule(struct nlmsghdr *nlh, size_t size, uint16_t type,
 		   const struct mwan_rule *r);
-/* The body of MWAN_CMD_CONFIG_REPLACE */
+/*
+ * The body of MWAN_CMD_CONFIG_REPLACE, each list split into as many list
+ * attributes as its size needs (a nest holds at most 64 KiB).
+ */
 bool mwan_put_config(struct nlmsghdr *nlh, size_t size,
 		     const struct mwan_config *cfg);
+
+/*
+ * Upper bounds of an object's bytes in a request with every field set
+ * (user/tests/test_msg.c checks them), and from them a CONFIG_REPLACE
+ * buffer for the largest configuration the kernel takes: MWAN_LINK_ID_MAX
+ * links (mark mask 0xff00), MWAN_MAX_POLICIES policies of MWAN_MAX_MEMBERS
+ * members and MWAN_MAX_RULES rules, plus the globals, headers and list
+ * attributes. About 440 KiB; libmnl has no limit of its own, the socket's
+ * send buffer is raised to fit (mwan_nl_request()).
+ */
+#define MWAN_LINK_MSG_MAX	192
+#define MWAN_MEMBER_MSG_MAX	32
+#define MWAN_POLICY_MSG_MAX	(64 + MWAN_MAX_MEMBERS * MWAN_MEMBER_MSG_MAX)
+#define MWAN_RULE_MSG_MAX	256
+#define MWAN_CONFIG_MSG_SIZE	(MWAN_LINK_ID_MAX * MWAN_LINK_MSG_MAX + \
+				 MWAN_MAX_POLICIES * MWAN_POLICY_MSG_MAX + \
+				 MWAN_MAX_RULES * MWAN_RULE_MSG_MAX + 4096)
 
 /* From the kernel's attributes; -EINVAL if malformed, -ENOMEM. */
 int mwan_parse_globals(const struct nlmsghdr *nlh, struct mwan_globals *g);

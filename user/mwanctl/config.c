@@ -5,40 +5,39 @@
 
 #include "mwanctl.h"
 
-/*
- * Far above what the limits in mwan.h allow; the real bound is the 64 KiB
- * a single nested attribute (MWAN_A_RULES, ...) can hold.
- */
-#define CONFIG_MSG_SIZE	(1U << 20)
-
 /* The line of the object whose attributes hold byte @off of @nlh, or 0. */
 static unsigned int culprit_line(const struct nlmsghdr *nlh,
 				 const struct mwan_config *cfg, uint32_t off)
 {
+	unsigned int n_links = 0, n_policies = 0, n_rules = 0, *n;
 	const struct nlattr *list, *obj;
-	unsigned int i;
 
+	/* a list may come in several attributes: count across them */
 	mnl_attr_for_each(list, nlh, GENL_HDRLEN) {
 		uint16_t type = mnl_attr_get_type(list);
 
-		if (type != MWAN_A_LINKS && type != MWAN_A_POLICIES &&
-		    type != MWAN_A_RULES)
+		if (type == MWAN_A_LINKS)
+			n = &n_links;
+		else if (type == MWAN_A_POLICIES)
+			n = &n_policies;
+		else if (type == MWAN_A_RULES)
+			n = &n_rules;
+		else
 			continue;
-		i = 0;
 		mnl_attr_for_each_nested(obj, list) {
 			uint32_t start = (const char *)obj - (const char *)nlh;
 
-			if (off >= start && off < start + obj->nla_len) {
-				if (type == MWAN_A_LINKS && i < cfg->n_links)
-					return cfg->links[i].line;
-				if (type == MWAN_A_POLICIES &&
-				    i < cfg->n_policies)
-					return cfg->policies[i].line;
-				if (type == MWAN_A_RULES && i < cfg->n_rules)
-					return cfg->rules[i].line;
-				return 0;
+			if (off < start || off >= start + obj->nla_len) {
+				(*n)++;
+				continue;
 			}
-			i++;
+			if (type == MWAN_A_LINKS && *n < cfg->n_links)
+				return cfg->links[*n].line;
+			if (type == MWAN_A_POLICIES && *n < cfg->n_policies)
+				return cfg->policies[*n].line;
+			if (type == MWAN_A_RULES && *n < cfg->n_rules)
+				return cfg->rules[*n].line;
+			return 0;
 		}
 	}
 	return 0;
@@ -100,13 +99,13 @@ static int config_replace(struct ctx *ctx, int argc, char **argv)
 		goto out;
 
 	nl = ctx_nl(ctx);
-	buf = malloc(CONFIG_MSG_SIZE);
+	buf = malloc(MWAN_CONFIG_MSG_SIZE);
 	err = !nl ? -ENOENT : !buf ? -ENOMEM : 0;
 	if (err)
 		goto out;
 	nlh = mwan_msg_init(buf, nl->family, MWAN_CMD_CONFIG_REPLACE, 0);
-	if (!mwan_put_config(nlh, CONFIG_MSG_SIZE, &cfg)) {
-		pr_err("configuration too large for one request (a list of links, policies or rules is limited to 64 KiB)");
+	if (!mwan_put_config(nlh, MWAN_CONFIG_MSG_SIZE, &cfg)) {
+		pr_err("configuration too large for one request (more objects than the kernel takes)");
 		err = -EMSGSIZE;
 		goto out;
 	}

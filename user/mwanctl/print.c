@@ -627,6 +627,9 @@ void print_config(struct ctx *ctx, const struct mwan_config *cfg,
 		print_globals(&cfg->globals, cfg);
 	for (i = 0; (what & SNAP_LINKS) && i < cfg->n_links; i++)
 		print_link(&cfg->links[i], true);
+	/* a flowtable forwards a connection's later packets past the hooks */
+	if ((what & SNAP_LINKS) && cfg->n_links)
+		puts("    (tx and rx count what mwan's hooks see: packets a flowtable offloads are not counted)");
 	for (i = 0; (what & SNAP_POLICIES) && i < cfg->n_policies; i++)
 		print_policy(&cfg->policies[i], cfg, true);
 	for (i = 0; (what & SNAP_RULES) && i < cfg->n_rules; i++)

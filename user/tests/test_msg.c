@@ -630,14 +630,152 @@ static void test_limits(void)
 	mwan_config_release(&cfg);
 	free(text);
 
-	/* full rules do not: refuse instead of wrapping nla_len */
+	/* full rules do not: they go on in a second MWAN_A_RULES */
 	text = repeat_lines("rule add r%u policy p family ipv6 proto tcp "
 			    "src 2001:db8::/32 dst 2001:db8:1::/48 sport 1-2 "
 			    "dport 3-4 iif lo mark 0x1/0xff local\n", 1024);
 	err = parse_text(text, &cfg);
 	build_config(&cfg, &ok);
-	ktap_check(!err && !ok,
-		   "1024 rules with every match overflow MWAN_A_RULES: refused, not wrapped");
+	ktap_check(!err && ok,
+		   "1024 rules with every match fit one CONFIG_REPLACE");
+	mwan_config_release(&cfg);
+	free(text);
+}
+
+/*
+ * The largest configuration the kernel takes, every optional field set:
+ * MWAN_LINK_ID_MAX links, MWAN_MAX_POLICIES policies of MWAN_MAX_MEMBERS
+ * members over MWAN_MAX_TIERS metrics, MWAN_MAX_RULES rules with every
+ * match.
+ */
+static char *largest_text(void)
+{
+	size_t cap = 64 + MWAN_LINK_ID_MAX * 256 +
+		     MWAN_MAX_POLICIES * (64 + MWAN_MAX_MEMBERS * 64) +
+		     MWAN_MAX_RULES * 256;
+	char *s = malloc(cap);
+	unsigned int i, j;
+	size_t len;
+
+	len = sprintf(s, "globals set mark-mask 0xff00 default-policy policy1\n");
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++)
+		len += sprintf(s + len, "link add link%u dev lo weight 1000 "
+			       "state drain rtt 4000000 loss 1000000 "
+			       "npt 3d06:bad:b01::/60 2600:1700:2f71:c80::/60 "
+			       "map4 10.0.%u.0/24 100.64.%u.0/24\n", i, i, i);
+	for (i = 1; i <= MWAN_MAX_POLICIES; i++) {
+		len += sprintf(s + len, "policy add policy%u mode src-dst "
+			       "last-resort blackhole", i);
+		for (j = 0; j < MWAN_MAX_MEMBERS; j++)
+			len += sprintf(s + len, " member link%u metric %u "
+				       "weight 1000",
+				       (i + j) % MWAN_LINK_ID_MAX + 1,
+				       4000000000U + j % MWAN_MAX_TIERS);
+		len += sprintf(s + len, "\n");
+	}
+	for (i = 1; i <= MWAN_MAX_RULES; i++)
+		len += sprintf(s + len, "rule add rule%u id %u policy policy%u "
+			       "family ipv6 proto tcp src 2001:db8::/32 "
+			       "dst 2001:db8:1::/48 sport 1000-2000 "
+			       "dport 3000-4000 iif lo mark 0x100/0xff00 local\n",
+			       i, 64000 + i, i % MWAN_MAX_POLICIES + 1);
+	return s;
+}
+
+/*
+ * Walk every list attribute of @type, each within its 64 KiB: count them,
+ * their objects, the members of the policies, and check each object's id
+ * (1, 2, ...; rules 64001, ...) and that it is no bigger than @max.
+ */
+static bool walk_lists(const struct nlmsghdr *nlh, uint16_t type,
+		       unsigned int *lists, unsigned int *objs,
+		       unsigned int *members, size_t max)
+{
+	const struct nlattr *list, *obj, *m, *tb[MWAN_A_MAX + 1];
+	uint32_t base = type == MWAN_A_RULES ? 64000 : 0;
+	bool ok = true;
+
+	*lists = *objs = *members = 0;
+	mnl_attr_for_each(list, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(list) != type)
+			continue;
+		++*lists;
+		/* a wrapped 16-bit nla_len would not tile */
+		ok &= nest_tiles(list) && list->nla_len > 4;
+		mnl_attr_for_each_nested(obj, list) {
+			memset(tb, 0, sizeof(tb));
+			ok &= mnl_attr_get_len(obj) <= max &&
+			      !attr_parse_nested(obj, tb, MWAN_A_MAX) &&
+			      is_u32(tb[1], base + ++*objs);
+			if (type != MWAN_A_POLICIES)
+				continue;
+			ok &= !!tb[MWAN_POLICY_A_MEMBERS];
+			if (!tb[MWAN_POLICY_A_MEMBERS])
+				continue;
+			mnl_attr_for_each_nested(m, tb[MWAN_POLICY_A_MEMBERS]) {
+				ok &= mnl_attr_get_len(m) <=
+				      MWAN_MEMBER_MSG_MAX;
+				++*members;
+			}
+		}
+	}
+	return ok;
+}
+
+static void test_largest(void)
+{
+	unsigned int lists, objs, members;
+	struct nlmsghdr *nlh;
+	struct mwan_config cfg;
+	char *text, *buf;
+	size_t len;
+	bool ok, shape;
+	int err;
+
+	text = largest_text();
+	err = parse_text(text, &cfg);
+	ktap_check(!err && cfg.n_links == MWAN_LINK_ID_MAX &&
+		   cfg.n_policies == MWAN_MAX_POLICIES &&
+		   cfg.n_rules == MWAN_MAX_RULES &&
+		   cfg.policies[0].n_members == MWAN_MAX_MEMBERS,
+		   "largest: %u links, %u policies of %u members, %u rules parsed",
+		   cfg.n_links, cfg.n_policies,
+		   cfg.n_policies ? cfg.policies[0].n_members : 0,
+		   cfg.n_rules);
+	buf = malloc(MWAN_CONFIG_MSG_SIZE);
+	nlh = mwan_msg_init(buf, FAMILY_ID, MWAN_CMD_CONFIG_REPLACE, 0);
+	ok = mwan_put_config(nlh, MWAN_CONFIG_MSG_SIZE, &cfg);
+	ktap_check(ok && tiles(mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN),
+			       nlh->nlmsg_len - MNL_NLMSG_HDRLEN - GENL_HDRLEN),
+		   "largest: %u bytes, fits MWAN_CONFIG_MSG_SIZE (%u)",
+		   nlh->nlmsg_len, MWAN_CONFIG_MSG_SIZE);
+
+	/* walk_lists() reads every kind's ID as attribute 1 */
+	_Static_assert(MWAN_LINK_A_ID == 1 && MWAN_POLICY_A_ID == 1 &&
+		       MWAN_RULE_A_ID == 1, "IDs differ");
+	shape = walk_lists(nlh, MWAN_A_LINKS, &lists, &objs, &members,
+			   MWAN_LINK_MSG_MAX);
+	ktap_check(shape && lists >= 1 && objs == MWAN_LINK_ID_MAX,
+		   "largest: %u links in %u MWAN_A_LINKS, each < 64 KiB, ids in order, each <= %u bytes",
+		   objs, lists, MWAN_LINK_MSG_MAX);
+	shape = walk_lists(nlh, MWAN_A_POLICIES, &lists, &objs, &members,
+			   MWAN_POLICY_MSG_MAX);
+	ktap_check(shape && lists >= 2 && objs == MWAN_MAX_POLICIES &&
+		   members == MWAN_MAX_POLICIES * MWAN_MAX_MEMBERS,
+		   "largest: %u policies, %u members in %u MWAN_A_POLICIES, each < 64 KiB, each policy <= %u bytes",
+		   objs, members, lists, MWAN_POLICY_MSG_MAX);
+	shape = walk_lists(nlh, MWAN_A_RULES, &lists, &objs, &members,
+			   MWAN_RULE_MSG_MAX);
+	ktap_check(shape && lists >= 2 && objs == MWAN_MAX_RULES,
+		   "largest: %u rules in %u MWAN_A_RULES, each < 64 KiB, ids in order, each <= %u bytes",
+		   objs, lists, MWAN_RULE_MSG_MAX);
+
+	/* one byte short of the message: refused, not truncated */
+	len = nlh->nlmsg_len;
+	nlh = mwan_msg_init(buf, FAMILY_ID, MWAN_CMD_CONFIG_REPLACE, 0);
+	ok = mwan_put_config(nlh, len - 1, &cfg);
+	ktap_check(!ok, "largest: a buffer too small is refused");
+	free(buf);
 	mwan_config_release(&cfg);
 	free(text);
 }
@@ -1065,6 +1203,7 @@ int main(void)
 	test_set_lines();
 	test_config_errors();
 	test_limits();
+	test_largest();
 	test_commands();
 	test_translate();
 	test_translate_commands();

@@ -87,7 +87,7 @@
  * MWAN_A_LINK: NLA_NESTED
  *   MWAN_LINK_A_ID        u32, 1 .. mark mask >> shift (max 255)
  *   MWAN_LINK_A_NAME      string, 1..MWAN_NAME_MAX-1 bytes, NUL terminated
- *   MWAN_LINK_A_IFINDEX   u32, the egress device
+ *   MWAN_LINK_A_IFINDEX   u32, the egress device; one link per device
  *   MWAN_LINK_A_STATE     u8, enum mwan_link_state (default UP)
  *   MWAN_LINK_A_WEIGHT    u32, 1..MWAN_WEIGHT_MAX (default 1); used by
  *                         members that give no weight of their own
