@@ -6,6 +6,10 @@
 #                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
 # make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against
 #                 a kernel tree prepared once and cached (scripts/cross-build.sh)
+# make bench      cost per packet and per connection of mwan against plain
+#                 forwarding, nftables and iptables, side by side in a VM with
+#                 -icount (selftests/bench/bench.sh; table in build/bench/)
+# make bench-smoke  one short round of it, to keep the harness working (CI)
 # make deps       install what building and testing need (Debian 12, as root)
 
 KERNELRELEASE ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's,.*/linux-headers-,,')
@@ -36,9 +40,17 @@ check-debug: deps
 check-32bit: deps
 	scripts/cross-build.sh
 
+bench: deps
+	$(MAKE) module user
+	selftests/bench/bench.sh
+
+bench-smoke: deps
+	$(MAKE) module user
+	selftests/bench/bench.sh --smoke
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
-.PHONY: all module user unit deps check check-debug check-32bit clean
+.PHONY: all module user unit deps check check-debug check-32bit bench bench-smoke clean

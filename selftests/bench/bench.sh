@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: bench.sh [--smoke]
+#
+# make bench: per-packet and per-connection cost of mwan against plain
+# forwarding, nftables, iptables (mwan3's shape), a floor module and mwan
+# at another revision, measured side by side in one boot of the VM bench
+# with -icount (guest time advances with executed instructions, so the
+# rates do not depend on the host's load) and one vCPU. Builds what the
+# guest needs under build/bench/, runs selftests/bench/guest.sh, prints
+# the table and writes it to build/bench/bench-DATE.md (and latest.md).
+#
+# --smoke   one short round of each contender, to show the harness works
+#           (CI): "ok"/"not ok" per contender and "N passed, N failed"
+#
+# Environment:
+#   BENCH_ROUNDS     rounds, the first dropped as warm-up (default 6)
+#   BENCH_SECONDS    guest seconds counted per measurement (default 2)
+#   BENCH_BASE_REV   the revision "mwan-base" is built from (default
+#                    2c1c7f8: before router sockets got their link's mark)
+#   BENCH_CONTENDERS which, in order (default: all; baseline first, as
+#                    the others are compared with it)
+#   KDIR             kernel build tree (default: newest installed headers)
+set -eu -o pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$TOP/selftests/bench
+OUT=$TOP/build/bench
+ICOUNT="-icount shift=2,sleep=off"
+
+log() { echo "bench: $*" >&2; }
+
+kernel_release() {
+	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 |
+		sed 's,.*/linux-headers-,,'
+}
+
+# What the guest runs: the sender, the floor module, this tree's mwan.ko
+# and mwanctl (built by make before) and those of BENCH_BASE_REV.
+build() {
+	local kdir=${KDIR:-/usr/src/linux-headers-$(kernel_release)}
+	mkdir -p "$OUT/cur" "$OUT/floor"
+	gcc -O2 -Wall -Wextra -Werror -o "$OUT/blast" "$HERE/blast.c"
+	cp "$HERE/floor/floor.c" "$HERE/floor/Kbuild" "$OUT/floor/"
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make -s -C "$kdir" M="$OUT/floor" modules 2>&1 | grep -v '^Skipping BTF' || true
+	cp "$OUT/floor/mwan_floor.ko" "$OUT/"
+	cp "$TOP/mwan.ko" "$TOP/user/mwanctl/mwanctl" "$OUT/cur/"
+	if ! git -C "$TOP" rev-parse -q --verify "$BASE_REV^{commit}" >/dev/null; then
+		# A shallow clone (CI) may not have it: the smoke test goes on.
+		[ "$SMOKE" = 1 ] || { log "no revision $BASE_REV in this clone"; return 1; }
+		log "no revision $BASE_REV in this clone: mwan-base left out"
+		SKIP=mwan-base
+		return 0
+	fi
+	log "building mwan at $BASE_REV"
+	KDIR=$kdir "$HERE/build-rev.sh" "$BASE_REV" "$OUT/base" 2>&1 |
+		grep -v '^Skipping BTF' || true
+	[ -f "$OUT/base/mwan.ko" ]
+}
+
+# The guest's output, live, into $raw; the VM bench's own status is the
+# guest script's.
+run_guest() {
+	local timeout=$1
+	VM_QEMU_OPTS="$ICOUNT" VM_CPUS=1 VM_MODULES="" \
+		MWAN_BENCH_ROUNDS=$ROUNDS MWAN_BENCH_SECONDS=$SECS \
+		MWAN_BENCH_DIR=$OUT MWAN_BENCH_CONTENDERS=${BENCH_CONTENDERS:-} \
+		MWAN_BENCH_SKIP=$SKIP \
+		"$TOP/selftests/vm/run-vm.sh" --timeout "$timeout" \
+		"$HERE/guest.sh" 2>&1 | tee "$raw"
+}
+
+# what reproduces this run
+command_line() {
+	if [ "$SMOKE" = 1 ]; then
+		echo "make bench-smoke"
+	else
+		echo "BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECS BENCH_BASE_REV=$BASE_REV${BENCH_CONTENDERS:+ BENCH_CONTENDERS=\"$BENCH_CONTENDERS\"} make bench"
+	fi
+}
+
+machine() {
+	local cpu
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+	echo "Machine: $cpu, $(nproc) host CPUs; $(qemu-system-x86_64 --version | head -n1), TCG, \`$ICOUNT\`, 1 vCPU"
+}
+
+main() {
+	local start=$SECONDS stamp raw table rc=0 p f
+	SMOKE=0 SKIP=
+	[ "${1:-}" = --smoke ] && SMOKE=1
+	if [ "$SMOKE" = 1 ]; then
+		ROUNDS=1 SECS=0.5
+	else
+		ROUNDS=${BENCH_ROUNDS:-6} SECS=${BENCH_SECONDS:-2}
+	fi
+	BASE_REV=${BENCH_BASE_REV:-2c1c7f8}
+	build
+	stamp=$(date -u +%Y-%m-%dT%H%MZ)
+	raw=$OUT/raw-$stamp.txt
+	run_guest $((SMOKE ? 600 : 1500)) || rc=$?
+	table=$OUT/bench-$stamp.md
+	{
+		echo "make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), mwan $(git -C "$TOP" describe --always --dirty)," \
+			"mwan-base ${SKIP:+left out, no }$(git -C "$TOP" rev-parse --short "$BASE_REV" 2>/dev/null || echo "$BASE_REV")"
+		echo
+		"$HERE/report.py" "$raw" \
+			"Command: \`$(command_line)\`" \
+			"$(machine)" "Wall time: $((SECONDS - start)) s"
+	} >"$table" || rc=1
+	ln -sf "$(basename "$table")" "$OUT/latest.md"
+	echo
+	cat "$table"
+	if [ "$SMOKE" = 1 ]; then
+		p=$(grep -c '^ok ' "$raw" || true)
+		f=$(grep -c '^not ok ' "$raw" || true)
+		# the guest broke before it could say: count that
+		[ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
+		echo "$p passed, $f failed"
+	fi
+	return "$rc"
+}
+
+main "$@"

@@ -1,0 +1,384 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of make bench (selftests/bench/bench.sh boots it under
+# QEMU with -icount, one vCPU): topo.sh's network with two links, then the
+# contenders in alternating rounds (A B C ... A B C ...), each measured in
+# packets per guest-second at the internet side of the ISPs. Prints one
+# line per measurement, "bench: ROUND CONTENDER WHAT PACKETS/S", which
+# bench.sh turns into the table, and "ok"/"not ok" lines (KTAP) saying
+# whether each contender was measured at all.
+#
+# Guest time advances with executed instructions (-icount), so the bash
+# clock ($EPOCHREALTIME) in here measures per-packet cost, whatever the
+# host's load.
+#
+# Environment (from bench.sh; only MWAN_* reaches the guest):
+#   MWAN_BENCH_ROUNDS    rounds (the first is warm-up, dropped by bench.sh)
+#   MWAN_BENCH_SECONDS   guest seconds counted per measurement
+#   MWAN_BENCH_DIR       blast, mwan_floor.ko, cur/ and base/ (mwan.ko and
+#                        mwanctl of this tree and of BENCH_BASE_REV)
+#   MWAN_BENCH_CONTENDERS  which contenders, in order (default: all)
+#   MWAN_BENCH_SKIP      contenders to leave out of those
+#
+# What is measured, sent by blast from the LAN (or the router itself) to
+# the server, 46-byte UDP datagrams as fast as they go:
+#   est    one long flow: the cost of a packet of an established connection
+#   new    a new source port per datagram: the cost of a new connection
+#   local  a connected UDP socket on the router, pinned to link 2 (by a
+#          "local" rule where the contender has one): router-originated
+#          traffic; measured for the contenders that have a local_up
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=selftests/lib.sh
+source "$HERE/../lib.sh"
+# shellcheck source=selftests/topo.sh
+source "$HERE/../topo.sh"
+
+ROUNDS=${MWAN_BENCH_ROUNDS:-3}
+SECS=${MWAN_BENCH_SECONDS:-2}
+DIR=${MWAN_BENCH_DIR:?}
+BLAST=$DIR/blast
+PORT=9
+# Before each count, once the sender sends: caches warm.
+SETTLE=0.3
+ALL_CONTENDERS="baseline mwan mwan-iif mwan-base nft ipt-nft ipt-legacy floor"
+CONTENDERS=${MWAN_BENCH_CONTENDERS:-$ALL_CONTENDERS}
+for c in ${MWAN_BENCH_SKIP:-}; do
+	CONTENDERS=$(echo " $CONTENDERS " | sed "s/ $c / /")
+done
+
+# Each link's fwmark rule and the rule mwan requires ahead of them; the
+# contenders add what they use, the baseline none.
+RULE_SUPPRESS="pref 900 lookup main suppress_prefixlength 0"
+RULE_LINK1="pref 1001 fwmark 0x100/0x3f00 lookup 101"
+RULE_LINK2="pref 1002 fwmark 0x200/0x3f00 lookup 102"
+# mwan3's: what comes in from a link goes by main, ahead of the fwmark rules
+RULE_ISP_IN="pref 901 iif wan1 lookup main
+pref 902 iif wan2 lookup main"
+
+# ---- the network --------------------------------------------------------
+
+# topo.sh's network with its own policy rules taken out, and a sink on the
+# internet side: the server's machine drops the datagrams as they arrive
+# (ingress: only blast's datagrams, UDP length 26, not its hello nor
+# ARP), so receiving costs every contender the same, next to nothing.
+# /proc/PID/net/dev of a process there counts them.
+bench_topo() {
+	topo_create 2 || return 1
+	ip -n "$RTR" -batch - <<-EOF
+	rule del $RULE_SUPPRESS
+	rule del $RULE_LINK1
+	rule del $RULE_LINK2
+	EOF
+	inet nft -f - <<-NFT
+	table netdev sink {
+		chain isp1 { type filter hook ingress device "isp1" priority 0; udp length 26 drop; }
+		chain isp2 { type filter hook ingress device "isp2" priority 0; udp length 26 drop; }
+	}
+	NFT
+	static_neighbours
+	# blast's hello gets its answer from here (topo.sh's echo server)
+	log=$(mktemp)
+	defer rm -f "$log" "$log.ready"
+	defer stop_servers
+	start_server "$log" --port "$PORT" || return 1
+	bg_in "$INET" sleep infinity
+	INET_PID=$!
+	defer kill "$INET_PID"
+	bg_in "$RTR" sleep infinity
+	RTR_PID=$!
+	defer kill "$RTR_PID"
+	READY=$FLOWS_DIR/ready
+	# A new connection per datagram for seconds: room for them all.
+	sysctl -qw net.netfilter.nf_conntrack_max=262144
+}
+
+# bg_in NS CMD...: CMD in the background in NS, $! its own pid (in_ns
+# would leave a subshell there, in this namespace)
+bg_in() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" -- "$@" &
+}
+
+# Fixed neighbours on the way: a flood must not wait for ARP (a sender
+# blocked behind an unresolved neighbour for a retransmit second was seen
+# to lose whole counts).
+static_neighbours() {
+	local n
+	neighbour "$LAN" lan0 10.0.0.1 "$RTR" lan0
+	neighbour "$RTR" lan0 10.0.0.2 "$LAN" lan0
+	for n in 1 2; do
+		neighbour "$RTR" "wan$n" "100.64.$n.1" "$(isp_ns $n)" down0
+		neighbour "$(isp_ns $n)" down0 "100.64.$n.2" "$RTR" "wan$n"
+		neighbour "$(isp_ns $n)" up0 "192.0.2.$((4 * n + 2))" "$INET" "isp$n"
+		neighbour "$INET" "isp$n" "192.0.2.$((4 * n + 1))" "$(isp_ns $n)" up0
+	done
+}
+
+neighbour() { # neighbour NS DEV ADDR PEER-NS PEER-DEV
+	local mac
+	mac=$(ip -n "$4" -br link show dev "$5" | awk '{ print $3 }')
+	ip -n "$1" neigh replace "$3" lladdr "$mac" dev "$2" nud permanent
+}
+
+rules() { # rules add|del RULE...: ip rules of the router, one process
+	local op=$1 r
+	shift
+	for r in "$@"; do
+		while IFS= read -r line; do
+			echo "rule $op $line"
+		done <<<"$r"
+	done | ip -n "$RTR" -batch -
+}
+
+ct_flush() { rtr conntrack -F >/dev/null 2>&1 || true; }
+
+# RX: the datagrams the internet side has received from both ISPs, read
+# without starting a program (a fork would run inside the count). Split
+# at the colon: from 10 MB on, the byte count touches it ("isp1:12345678").
+rx_read() {
+	local dev rest f
+	RX=0
+	while IFS=: read -r dev rest; do
+		case ${dev// /} in
+		isp*) read -r -a f <<<"$rest"; RX=$((RX + f[1])) ;;	# packets
+		esac
+	done </proc/"$INET_PID"/net/dev
+}
+
+# measure ROUND CONTENDER WHAT NS BLAST-ARGS...: run blast in NS, count
+# what arrives over $SECS guest seconds, print the rate. The count is
+# timed by the clock, right where the counters are read; starting sleep
+# costs every contender the same instants of sending.
+measure() {
+	local round=$1 c=$2 what=$3 ns=$4 pid a t0 us rate
+	shift 4
+	bg_in "$ns" "$BLAST" "$@" >"$READY"
+	pid=$!
+	# blast says when it sends (after its hello was answered)
+	slowwait 30 test -s "$READY" || echo "# $c $what: blast not ready"
+	sleep "$SETTLE"
+	rx_read
+	a=$RX t0=${EPOCHREALTIME/./}
+	sleep "$SECS"
+	rx_read
+	us=$((${EPOCHREALTIME/./} - t0))
+	rate=$(((RX - a) * 1000000 / us))
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	: >"$READY"
+	ct_flush
+	echo "bench: $round $c $what $rate"
+	[ "$rate" -gt 0 ]
+}
+
+# ---- the contenders: NAME_up, NAME_down, NAME_local_up (optional) -------
+
+baseline_up() { :; }
+baseline_down() { :; }
+# without mwan, the route to the server through link 2 is in main
+baseline_local_up() { rtr ip route add "$SERVER4/32" via 100.64.2.1 dev wan2; }
+baseline_local_down() { rtr ip route del "$SERVER4/32"; }
+
+# mwan as the README sets it up, by the module and mwanctl in $1; $2
+# routes what comes in from the links to the LAN (default: the README's
+# "lookup main suppress_prefixlength 0")
+mwan_up_from() {
+	local d=$1 dep
+	MWAN_IN_RULES=${2:-$RULE_SUPPRESS}
+	for dep in $(modinfo -F depends "$d/mwan.ko" | tr , ' '); do
+		modprobe "$dep" || return 1
+	done
+	insmod "$d/mwan.ko" || return 1
+	rules add "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
+	"$d/mwanctl" -n "$RTR" config replace - <<-EOF
+	link add wan1 dev wan1 id 1 weight 1
+	link add wan2 dev wan2 id 2 weight 1
+	policy add balanced member wan1 member wan2
+	globals set default-policy balanced
+	EOF
+}
+
+mwan_down_from() {
+	rmmod mwan
+	rules del "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
+}
+
+# the router's own connections to the server: pinned to link 2
+mwan_local_from() {
+	"$1/mwanctl" -n "$RTR" policy add pin2 member wan2 &&
+		"$1/mwanctl" -n "$RTR" rule add to-server policy pin2 \
+			dst "$SERVER4/32" local no-forward
+}
+
+mwan_up() { mwan_up_from "$DIR/cur"; }
+mwan_down() { mwan_down_from "$DIR/cur"; }
+mwan_local_up() { mwan_local_from "$DIR/cur"; }
+mwan_local_down() { :; }
+# the same with mwan3's "iif wanN lookup main" rules instead: what the
+# suppress_prefixlength rule costs (it is looked up for every packet)
+mwan-iif_up() { mwan_up_from "$DIR/cur" "$RULE_ISP_IN"; }
+mwan-iif_down() { mwan_down_from "$DIR/cur"; }
+mwan-iif_local_up() { mwan_local_from "$DIR/cur"; }
+mwan-iif_local_down() { :; }
+# the same at BENCH_BASE_REV, its module and its mwanctl
+mwan-base_up() { mwan_up_from "$DIR/base"; }
+mwan-base_down() { mwan_down_from "$DIR/base"; }
+mwan-base_local_up() { mwan_local_from "$DIR/base"; }
+mwan-base_local_down() { :; }
+
+# The Debian seed's nftables: a random link for each new connection from
+# the LAN, kept in the conntrack mark and restored into the packet mark.
+nft_up() {
+	rules add "$RULE_LINK1" "$RULE_LINK2"
+	rtr nft -f - <<-NFT
+	table inet seed {
+		chain pre {
+			type filter hook prerouting priority mangle; policy accept;
+			iifname != "lan0" return
+			ct state new meta mark set numgen random mod 2 map { 0 : 0x100, 1 : 0x200 } ct mark set meta mark
+			ct state established,related meta mark set ct mark
+		}
+	}
+	NFT
+}
+
+nft_down() {
+	rtr nft delete table inet seed
+	rules del "$RULE_LINK1" "$RULE_LINK2"
+}
+
+# The router's own connections to the server: link 2, restored per packet
+# in a route chain (which routes again when the mark changed).
+nft_local_up() {
+	rtr nft -f - <<-NFT
+	table inet seed {
+		chain out {
+			type route hook output priority mangle; policy accept;
+			ip daddr $SERVER4 ct state new ct mark set 0x200
+			meta mark set ct mark
+		}
+	}
+	NFT
+}
+nft_local_down() { :; }
+
+# mwan3's shape (its mwan3_hook, rules and policy chains in mangle):
+# restore the link from the conntrack mark, pick one for what has none by
+# a statistic cascade, save it. mwan3 routes what comes in from a link by
+# main with "iif DEV lookup main" rules (RULE_ISP_IN).
+MWAN3_RULES="*mangle
+:mwan3_hook - [0:0]
+:mwan3_rules - [0:0]
+:mwan3_policy_balanced - [0:0]
+-A PREROUTING -j mwan3_hook
+-A mwan3_hook -m mark --mark 0x0/0x3f00 -j CONNMARK --restore-mark --nfmask 0x3f00 --ctmask 0x3f00
+-A mwan3_hook -m mark --mark 0x0/0x3f00 -j mwan3_rules
+-A mwan3_hook -j CONNMARK --save-mark --nfmask 0x3f00 --ctmask 0x3f00
+-A mwan3_rules -m mark --mark 0x0/0x3f00 -j mwan3_policy_balanced
+-A mwan3_policy_balanced -m mark --mark 0x0/0x3f00 -m statistic --mode random --probability 0.5 -j MARK --set-xmark 0x100/0x3f00
+-A mwan3_policy_balanced -m mark --mark 0x0/0x3f00 -j MARK --set-xmark 0x200/0x3f00
+COMMIT
+"
+# the router's own traffic goes through mwan3_hook too, the server pinned
+MWAN3_LOCAL="*mangle
+:mwan3_policy_wan2 - [0:0]
+-A mwan3_policy_wan2 -m mark --mark 0x0/0x3f00 -j MARK --set-xmark 0x200/0x3f00
+-I mwan3_rules 1 -d $SERVER4/32 -m mark --mark 0x0/0x3f00 -j mwan3_policy_wan2
+-A OUTPUT -j mwan3_hook
+COMMIT
+"
+
+ipt_up() { # ipt_up nft|legacy
+	rules add "$RULE_ISP_IN" "$RULE_LINK1" "$RULE_LINK2"
+	rtr "iptables-$1-restore" <<<"$MWAN3_RULES"
+}
+
+ipt_down() {
+	rtr "iptables-$1" -t mangle -F
+	rtr "iptables-$1" -t mangle -X
+	rules del "$RULE_ISP_IN" "$RULE_LINK1" "$RULE_LINK2"
+}
+
+ipt_local_up() { rtr "iptables-$1-restore" --noflush <<<"$MWAN3_LOCAL"; }
+
+ipt-nft_up() { ipt_up nft; }
+ipt-nft_local_up() { ipt_local_up nft; }
+ipt-nft_local_down() { :; }
+# an empty table still hooks; the next contender must not pay for it
+ipt-nft_down() { ipt_down nft && rtr nft delete table ip mangle; }
+ipt-legacy_up() { ipt_up legacy; }
+ipt-legacy_local_up() { ipt_local_up legacy; }
+ipt-legacy_local_down() { :; }
+# a legacy table stays hooked while its module is loaded
+ipt-legacy_down() { ipt_down legacy && rmmod iptable_mangle; }
+
+# The floor: a module that only restores the conntrack mark, in the
+# router's namespace only, and the links' fwmark rules.
+floor_up() {
+	insmod "$DIR/mwan_floor.ko" pid="$RTR_PID" || return 1
+	rules add "$RULE_LINK1" "$RULE_LINK2"
+}
+
+floor_down() {
+	rmmod mwan_floor
+	rules del "$RULE_LINK1" "$RULE_LINK2"
+}
+
+# ---- rounds -------------------------------------------------------------
+
+declare -A BROKEN
+
+# one contender's measurements in one round; false if any failed
+run_contender() {
+	local round=$1 c=$2 ok=0
+	"${c}_up" || { echo "# $c: setup failed"; "${c}_down"; return 1; }
+	# what loading a module or a ruleset leaves to do in the background
+	# (deferred work, RCU) is done before the counts
+	sleep 1
+	measure "$round" "$c" est "$LAN" flow "$SERVER4" "$PORT" || ok=1
+	measure "$round" "$c" new "$LAN" new 10.0.0.2 "$SERVER4" "$PORT" || ok=1
+	if declare -F "${c}_local_up" >/dev/null; then
+		if "${c}_local_up"; then
+			measure "$round" "$c" local "$RTR" flow "$SERVER4" "$PORT" || ok=1
+		else
+			echo "# $c: local setup failed"
+			ok=1
+		fi
+		"${c}_local_down"
+	fi
+	"${c}_down" || { echo "# $c: teardown failed"; ok=1; }
+	return $ok
+}
+
+main() {
+	local round c n=0
+	# shellcheck disable=SC2086 # a list of names
+	set -- $CONTENDERS
+	echo "TAP version 13"
+	echo "1..$#"
+	echo "bench-info: kernel $(uname -r), $(nproc) CPU, rounds $ROUNDS, $SECS s each"
+	bench_topo || { echo "Bail out! no network"; exit 1; }
+	# the modules every contender needs, loaded before the first round
+	modprobe -a nf_conntrack nf_nat nft_numgen nft_ct xt_connmark \
+		xt_statistic xt_mark iptable_mangle 2>/dev/null
+	for ((round = 1; round <= ROUNDS; round++)); do
+		for c in "$@"; do
+			run_contender "$round" "$c" || BROKEN[$c]=1
+		done
+	done
+	for c in "$@"; do
+		n=$((n + 1))
+		if [ -n "${BROKEN[$c]:-}" ]; then
+			echo "not ok $n bench $c"
+		else
+			echo "ok $n bench $c"
+		fi
+	done
+	[ ${#BROKEN[@]} -eq 0 ]
+}
+
+# sourced (to try its parts by hand), it only defines them
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"
