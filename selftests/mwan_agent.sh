@@ -166,8 +166,12 @@ if ((${#times[@]})); then
 		{ v[NR] = $1 }
 		END { i = int((NR * 95 + 99) / 100); print v[int((NR + 1) / 2)], v[i] }')
 	echo "failover: median $median ms, p95 $p95 ms over ${#times[@]} faults"
-	# 3 lost rounds of 150 ms, one interval late at worst, and slack
-	check "failover p95 within 1500 ms" test "$p95" -le 1500
+	# 3 lost rounds of 150 ms, one interval late at worst, and slack; the
+	# debug lane (a fraction of the volume, every program ten times as
+	# slow) measures it but cannot hold the agent to a time
+	if [ "${MWAN_TEST_SCALE:-100}" -ge 100 ]; then
+		check "failover p95 within 1500 ms" test "$p95" -le 1500
+	fi
 fi
 false_downs=$(awk -v t="$start" '$1 >= t && $3 == "link" &&
 	($4 == "wan1" || $4 == "wan3") && / state down/' "$events" | wc -l)
