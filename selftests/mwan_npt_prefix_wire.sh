@@ -44,34 +44,9 @@ echo "seed $SEED (MWAN_NPT_SEED=$SEED repeats this run)"
 
 setup_ns OA ONAT OB MA RTR MB
 
-# wire INSIDE ROUTER OUTSIDE: the same addresses and MACs on both benches.
-wire() {
-	local a=$1 r=$2 b=$3 d
-	ip link add a0 netns "$a" address 02:00:00:00:0a:02 type veth \
-		peer name ra netns "$r" address 02:00:00:00:0a:01
-	ip link add b0 netns "$b" address 02:00:00:00:0b:02 type veth \
-		peer name rb netns "$r" address 02:00:00:00:0b:01
-	# The ends are packet sockets only: no stack answering behind them.
-	in_ns "$a" sysctl -qw net.ipv6.conf.a0.disable_ipv6=1
-	in_ns "$b" sysctl -qw net.ipv6.conf.b0.disable_ipv6=1
-	in_ns "$r" sysctl -qw net.ipv6.conf.all.forwarding=1 \
-		net.ipv6.icmp.ratelimit=0 net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0
-	for d in "$a a0" "$r ra" "$r rb" "$b b0"; do
-		# shellcheck disable=SC2086 # namespace and device
-		ip -n ${d% *} link set ${d#* } up
-	done
-	addr "$r" ra fc00:a::1/64
-	addr "$r" rb fc00:b::1/64
-	ip -n "$r" -6 neigh add fc00:a::2 lladdr 02:00:00:00:0a:02 dev ra nud permanent
-	ip -n "$r" -6 neigh add fc00:b::2 lladdr 02:00:00:00:0b:02 dev rb nud permanent
-	# internal prefixes are in fd00::/8 or the seed's 3d06::/16, inside
-	ip -n "$r" -6 route add fd00::/8 via fc00:a::2
-	ip -n "$r" -6 route add 3d06::/16 via fc00:a::2
-	ip -n "$r" -6 route add default via fc00:b::2
-}
-wire "$OA" "$ONAT" "$OB"
-wire "$MA" "$RTR" "$MB"
+source "$(dirname "$0")/npt_bench.sh"
+wire "$OA" "$ONAT" "$OB" 3d06::/16	# the seed's internal prefix
+wire "$MA" "$RTR" "$MB" 3d06::/16
 # conntrack checks a UDP-Lite checksum with UDP's pseudo-header (6.1's
 # udplite_error() passes IPPROTO_UDP), calls every right one invalid and
 # leaves it untranslated: the oracle takes checksums on trust.
