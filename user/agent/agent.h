@@ -54,6 +54,9 @@ struct kernel_link {
 
 struct routing;
 struct routing_conf;
+struct prefixes;
+struct prefix_confs;
+struct mwan_link;
 
 struct agent {
 	int epfd;
@@ -64,6 +67,7 @@ struct agent {
 	struct alink *links;
 	unsigned int n_links;
 	struct routing *routing;	/* NULL: "routing off" */
+	struct prefixes *prefixes;	/* NULL: no "prefix" line */
 	bool stop;
 };
 
@@ -90,6 +94,14 @@ int kernel_push(struct alink *l, bool state);
 /* Every link in the kernel, and the mark mask: @v to be freed */
 int kernel_links(struct agent *a, struct kernel_link **v, unsigned int *n,
 		 uint32_t *mask);
+/* The kernel's link @name; -ENOENT if it has none */
+int kernel_link(struct agent *a, const char *name, struct mwan_link *out);
+/* Set @kl's NPT (id and npt used); the extack is in a->nl.ext_msg */
+int kernel_set_npt(struct agent *a, const struct mwan_link *kl);
+
+/* prefix.c: NPT external prefixes that follow delegations (prefix.h) */
+int prefix_start(struct agent *a, const struct prefix_confs *pc);
+void prefix_free(struct prefixes *p);
 
 /* routing.c: the links' routing tables and rules (routing.h) */
 int routing_start(struct agent *a, const struct routing_conf *conf);

@@ -156,3 +156,58 @@ int kernel_links(struct agent *a, struct kernel_link **v, unsigned int *n,
 	*mask = g.mark_mask;
 	return 0;
 }
+
+struct link_find {
+	const char *name;
+	struct mwan_link *out;
+	bool found;
+};
+
+static int link_find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1];
+	struct link_find *f = data;
+	struct mwan_link kl = { 0 };
+
+	if (attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX) ||
+	    !tb[MWAN_A_LINK] || mwan_parse_link(tb[MWAN_A_LINK], &kl))
+		return -EBADMSG;
+	if (strcmp(kl.name, f->name))
+		return 0;
+	*f->out = kl;
+	f->found = true;
+	return 0;
+}
+
+static void link_find_reset(void *data)
+{
+	((struct link_find *)data)->found = false;
+}
+
+int kernel_link(struct agent *a, const char *name, struct mwan_link *out)
+{
+	struct link_find f = { .name = name, .out = out };
+	int err;
+
+	err = mwan_nl_dump(&a->nl, MWAN_CMD_LINK_GET, link_find_cb,
+			   link_find_reset, &f);
+	if (!err && !f.found)
+		err = -ENOENT;
+	return err;
+}
+
+int kernel_set_npt(struct agent *a, const struct mwan_link *kl)
+{
+	MWAN_MSG_BUF(buf);
+	struct mwan_link l = { 0 };
+	struct nlmsghdr *nlh;
+
+	l.id = kl->id;
+	MARK(&l, MWAN_LINK_A_ID);
+	l.npt = kl->npt;
+	MARK(&l, MWAN_LINK_A_NPT);
+	nlh = mwan_msg_init(buf, a->nl.family, MWAN_CMD_LINK_SET, 0);
+	if (!mwan_put_link(nlh, sizeof(buf), MWAN_A_LINK, &l))
+		return -EMSGSIZE;
+	return mwan_nl_request_quiet(&a->nl, nlh, NULL, NULL);
+}

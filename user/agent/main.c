@@ -19,6 +19,7 @@
 #include "agent.h"
 #include "confparse.h"
 #include "netns.h"
+#include "prefix.h"
 #include "routing.h"
 
 #ifndef MWAN_VERSION
@@ -62,6 +63,7 @@ int agent_watch(struct agent *a, struct watch *w)
 struct agent_conf {
 	struct checks checks;
 	struct routing_conf routing;
+	struct prefix_confs prefixes;
 };
 
 static int agent_line(void *data, int argc, char **argv, unsigned int line)
@@ -70,6 +72,8 @@ static int agent_line(void *data, int argc, char **argv, unsigned int line)
 
 	if (!strcmp(argv[0], "check"))
 		return check_line(&ac->checks, argc, argv, line);
+	if (!strcmp(argv[0], "prefix"))
+		return prefix_line(&ac->prefixes, argc, argv, line);
 	return routing_line(&ac->routing, argc, argv, line);
 }
 
@@ -77,6 +81,7 @@ static void conf_release(struct agent_conf *ac)
 {
 	checks_release(&ac->checks);
 	routing_conf_release(&ac->routing);
+	prefix_release(&ac->prefixes);
 }
 
 /* The whole file, the mwanctl part and the agent's; errors printed. */
@@ -97,6 +102,8 @@ static int load(const char *fname, struct mwan_config *cfg,
 		err = checks_resolve(&ac->checks, cfg, fname);
 	if (!err)
 		err = routing_resolve(&ac->routing, cfg, fname);
+	if (!err)
+		err = prefix_resolve(&ac->prefixes, cfg, fname);
 	return err;
 }
 
@@ -210,6 +217,8 @@ static int agent_main(const char *fname)
 	if (!err)
 		err = routing_start(&a, &ac.routing);
 	if (!err)
+		err = prefix_start(&a, &ac.prefixes);
+	if (!err)
 		err = carrier_open(&a);
 	if (!err)
 		err = run(&a);
@@ -217,6 +226,7 @@ static int agent_main(const char *fname)
 		link_stop(&a.links[i]);
 	carrier_close(&a);
 	routing_free(a.routing);
+	prefix_free(a.prefixes);
 	if (a.epfd >= 0)
 		close(a.epfd);
 	mwan_nl_close(&a.nl);

@@ -26,14 +26,10 @@
 
 #include "agent.h"
 #include "routing.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK	270
-#endif
+#include "rtnl.h"
 
 /* Changes come in bursts (an address and its routes): let them settle */
 #define SETTLE_NS	(20 * 1000000ULL)
-#define RBUF_SIZE	65536
 
 /* What was logged of a link's default routes, to log only changes */
 struct route_note {
@@ -44,16 +40,14 @@ struct route_note {
 struct routing {
 	struct agent *agent;
 	const struct routing_conf *conf;
-	struct mnl_socket *req;		/* requests and dumps */
-	struct mnl_socket *ev;		/* what others change */
-	uint32_t portid, seq;
+	struct rtnl req;		/* requests and dumps */
+	struct rtnl ev;			/* what others change */
 	struct watch ev_watch, timer;
 	bool pending;
 	bool done;			/* a reconcile ran */
 	struct route_note *notes;
 	unsigned int n_notes;
 	unsigned int foreign_warned;	/* others' routes when last said */
-	void *rbuf;
 };
 
 /* What one reconcile reads */
@@ -69,53 +63,6 @@ struct rt_state {
 static unsigned int alen(uint8_t family)
 {
 	return family == AF_INET ? 4 : 16;
-}
-
-static int sk_open(struct mnl_socket **sk, int flags)
-{
-	*sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | flags);
-	if (!*sk || mnl_socket_bind(*sk, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int err = -errno;
-
-		if (*sk)
-			mnl_socket_close(*sk);
-		*sk = NULL;
-		return err;
-	}
-	return 0;
-}
-
-/* Send @nlh and run @cb over the replies until the dump's end or ack */
-static int talk(struct routing *r, struct nlmsghdr *nlh, mnl_cb_t cb,
-		void *data)
-{
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_seq = ++r->seq;
-	if (mnl_socket_sendto(r->req, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(r->req, r->rbuf, RBUF_SIZE);
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(r->rbuf, n, r->seq, r->portid, cb, data);
-		/* the rest of a dump an earlier error left unread */
-		if (ret < 0 && errno == EPROTO)
-			ret = MNL_CB_OK;
-	} while (ret > MNL_CB_STOP);
-	return ret < 0 ? -errno : 0;
-}
-
-/* rtnetlink's attribute parsing: a table indexed by type, unvalidated */
-static int attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	uint16_t type = mnl_attr_get_type(a);
-
-	if (type <= RTA_MAX)
-		tb[type] = a;
-	return MNL_CB_OK;
 }
 
 static bool copy_addr(const struct nlattr *a, uint8_t family, uint8_t *to)
@@ -156,10 +103,10 @@ static void mp_clean(struct rt *rt)
 static bool rt_parse(const struct nlmsghdr *nlh, struct rt *rt)
 {
 	const struct rtmsg *rm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct nlattr *tb[RTA_MAX + 1];
 
 	memset(rt, 0, sizeof(*rt));
-	mnl_attr_parse(nlh, sizeof(*rm), attr_cb, tb);
+	rtnl_attrs(nlh, sizeof(*rm), tb, RTA_MAX);
 	rt->family = rm->rtm_family;
 	rt->dst_len = rm->rtm_dst_len;
 	rt->src_len = rm->rtm_src_len;
@@ -229,26 +176,16 @@ nomem:
 	return MNL_CB_ERROR;
 }
 
-static int rule_attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	uint16_t type = mnl_attr_get_type(a);
-
-	if (type <= FRA_MAX)
-		tb[type] = a;
-	return MNL_CB_OK;
-}
-
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct fib_rule_hdr *h = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[FRA_MAX + 1] = { 0 };
+	const struct nlattr *tb[FRA_MAX + 1];
 	struct rt_state *st = data;
 	struct rrule r = { 0 };
 
 	if (nlh->nlmsg_type != RTM_NEWRULE)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*h), rule_attr_cb, tb);
+	rtnl_attrs(nlh, sizeof(*h), tb, FRA_MAX);
 	if (!tb[FRA_PROTOCOL] ||
 	    mnl_attr_get_u8(tb[FRA_PROTOCOL]) != RTPROT_MWAN)
 		return MNL_CB_OK;
@@ -267,21 +204,6 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
-static int dump(struct routing *r, uint16_t type, uint8_t family,
-		mnl_cb_t cb, struct rt_state *st)
-{
-	char buf[256] __aligned(8);
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtmsg *rm;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	/* a fib_rule_hdr starts like a rtmsg: family first */
-	rm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rm));
-	rm->rtm_family = family;
-	return talk(r, nlh, cb, st);
-}
-
 static int read_state(struct routing *r, struct rt_state *st)
 {
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
@@ -289,9 +211,11 @@ static int read_state(struct routing *r, struct rt_state *st)
 	int err = 0;
 
 	for (f = 0; f < ARRAY_SIZE(families) && !err; f++) {
-		err = dump(r, RTM_GETROUTE, families[f], route_cb, st);
+		err = rtnl_dump(&r->req, RTM_GETROUTE, families[f], route_cb,
+				st);
 		if (!err)
-			err = dump(r, RTM_GETRULE, families[f], rule_cb, st);
+			err = rtnl_dump(&r->req, RTM_GETRULE, families[f],
+					rule_cb, st);
 	}
 	return err;
 }
@@ -376,7 +300,7 @@ static int route_change(struct routing *r, const struct rt *rt, bool add)
 		nlh->nlmsg_flags |= NLM_F_CREATE |
 				    (rt->family == AF_INET ? NLM_F_REPLACE : 0);
 	rt_put(nlh, rt, add);
-	err = talk(r, nlh, ack_cb, NULL);
+	err = rtnl_talk(&r->req, nlh, ack_cb, NULL);
 	/* gone already: the device went, and its routes with it */
 	if (err && !(err == -ESRCH && !add)) {
 		rt_format(rt, what, sizeof(what));
@@ -409,7 +333,7 @@ static int rule_change(struct routing *r, const struct rrule *ru, bool add)
 	mnl_attr_put_u8(nlh, FRA_PROTOCOL, RTPROT_MWAN);
 	if (ru->action == FR_ACT_TO_TBL)
 		mnl_attr_put_u32(nlh, FRA_TABLE, ru->table);
-	err = talk(r, nlh, ack_cb, NULL);
+	err = rtnl_talk(&r->req, nlh, ack_cb, NULL);
 	if (err == -EEXIST || (err == -ENOENT && !add))
 		err = 0;
 	if (err)
@@ -655,7 +579,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	struct rt rt;
 
 	/* the echo of our own changes */
-	if (nlh->nlmsg_pid == r->portid)
+	if (nlh->nlmsg_pid == r->req.portid)
 		return MNL_CB_OK;
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWROUTE:
@@ -684,7 +608,7 @@ static void event_read(struct watch *w)
 	ssize_t n;
 
 	for (;;) {
-		n = mnl_socket_recvfrom(r->ev, r->rbuf, RBUF_SIZE);
+		n = mnl_socket_recvfrom(r->ev.sk, r->ev.buf, RTNL_BUF_SIZE);
 		if (n < 0 && errno == ENOBUFS) {
 			/* events were lost: look at everything again */
 			schedule(r);
@@ -692,7 +616,7 @@ static void event_read(struct watch *w)
 		}
 		if (n <= 0)
 			return;
-		mnl_cb_run(r->rbuf, n, 0, 0, event_cb, r);
+		mnl_cb_run(r->ev.buf, n, 0, 0, event_cb, r);
 	}
 }
 
@@ -708,25 +632,16 @@ static void timer_fired(struct watch *w)
 
 static int listen_events(struct routing *r)
 {
-	static int groups[] = {
+	static const int groups[] = {
 		RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
 		RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE,
 	};
-	int rcvbuf = 1 << 20;
-	unsigned int i;
 	int err;
 
-	err = sk_open(&r->ev, SOCK_NONBLOCK);
-	for (i = 0; i < ARRAY_SIZE(groups) && !err; i++)
-		if (mnl_socket_setsockopt(r->ev, NETLINK_ADD_MEMBERSHIP,
-					  &groups[i], sizeof(groups[i])))
-			err = -errno;
+	err = rtnl_listen(&r->ev, groups, ARRAY_SIZE(groups));
 	if (err)
 		return err;
-	/* a burst (a table of a thousand routes) must not overrun it */
-	setsockopt(mnl_socket_get_fd(r->ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-		   sizeof(rcvbuf));
-	r->ev_watch.fd = mnl_socket_get_fd(r->ev);
+	r->ev_watch.fd = mnl_socket_get_fd(r->ev.sk);
 	r->ev_watch.fn = event_read;
 	r->timer.fd = timerfd_create(CLOCK_MONOTONIC,
 				     TFD_CLOEXEC | TFD_NONBLOCK);
@@ -740,17 +655,17 @@ static int listen_events(struct routing *r)
 static struct routing *routing_new(void)
 {
 	struct routing *r = calloc(1, sizeof(*r));
+	int err;
 
 	if (!r)
 		return NULL;
 	r->timer.fd = -1;
-	r->rbuf = malloc(RBUF_SIZE);
-	if (!r->rbuf || sk_open(&r->req, 0)) {
-		routing_free(r);
+	err = rtnl_open(&r->req);
+	if (err) {
+		free(r);
+		errno = -err;
 		return NULL;
 	}
-	r->portid = mnl_socket_get_portid(r->req);
-	r->seq = time(NULL);
 	return r;
 }
 
@@ -758,14 +673,11 @@ void routing_free(struct routing *r)
 {
 	if (!r)
 		return;
-	if (r->req)
-		mnl_socket_close(r->req);
-	if (r->ev)
-		mnl_socket_close(r->ev);
+	rtnl_close(&r->req);
+	rtnl_close(&r->ev);
 	if (r->timer.fd >= 0)
 		close(r->timer.fd);
 	free(r->notes);
-	free(r->rbuf);
 	free(r);
 }
 
