@@ -12,7 +12,9 @@
 # dead link). Then wan3 loses its carrier: down at once, not after probes
 # time out; back up once it returns. wan1's check also judges latency:
 # 250 ms more takes it down, less brings it back. SIGTERM ends the agent
-# cleanly and leaves the kernel's configuration as it was.
+# cleanly and leaves the kernel's configuration as it was. The router
+# starts as DHCP leaves it (a default route per uplink in main): the
+# agent's own tables and rules carry the probes and the connections.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -20,7 +22,7 @@ topo_require
 AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
 checktool "$AGENT --version" "needs mwan-agent (make user)"
 
-topo_create 3
+TOPO_ROUTES=main topo_create 3
 topo_server
 
 tmp=$(mktemp -d)

@@ -15,7 +15,9 @@
 # The router masquerades on every uplink, so the server sees which link a
 # connection took: 100.64.N.2 / 2001:db8:N::2 is link N. Each link N has
 # routing table 100+N, chosen by fwmark N<<8/0x3f00; the main table's
-# default route goes through link 1. Like real ISPs (BCP 38), ISP N drops
+# default route goes through link 1. With TOPO_ROUTES=main the router is
+# left as DHCP would leave it, for mwan-agent to route: no tables or
+# rules, and in main a default route per link, metric 100+N. Like real ISPs (BCP 38), ISP N drops
 # what the router sends it from any address but its own on that link, so a
 # packet that leaves by the wrong link is lost, not quietly delivered.
 
@@ -145,16 +147,25 @@ topo_isp() {
 	route add ::/0 via 2001:db8:100:$n::2 dev up0 onlink
 	EOF
 	in_ns "$ns" nft -f - <<<"${2:-$(topo_bcp38 "$n")}"
-	# the link's own routing table and the fwmark rule that selects it
 	TOPO_RTR4+="link set wan$n up
 addr add 100.64.$n.2/24 dev wan$n
 addr add 2001:db8:$n::2/64 dev wan$n nodad
-route add default via 100.64.$n.1 dev wan$n onlink table $t
+"
+	if [ "${TOPO_ROUTES:-}" = main ]; then
+		TOPO_RTR4+="route add default via 100.64.$n.1 dev wan$n metric $((100 + n))
+"
+		TOPO_RTR6+="route add default via 2001:db8:$n::1 dev wan$n metric $((100 + n))
+"
+	else
+		# the link's own routing table and the fwmark rule that
+		# selects it
+		TOPO_RTR4+="route add default via 100.64.$n.1 dev wan$n onlink table $t
 rule add pref $((1000 + n)) fwmark $((n << 8))/0x3f00 table $t
 "
-	TOPO_RTR6+="route add default via 2001:db8:$n::1 dev wan$n onlink table $t
+		TOPO_RTR6+="route add default via 2001:db8:$n::1 dev wan$n onlink table $t
 rule add pref $((1000 + n)) fwmark $((n << 8))/0x3f00 table $t
 "
+	fi
 	TOPO_INET+="link set isp$n up
 addr add 192.0.2.$((4 * n + 2))/30 dev isp$n
 addr add 2001:db8:100:$n::2/64 dev isp$n nodad
@@ -232,14 +243,19 @@ topo_agents() {
 # connected routes (the LAN) win over the links' default routes; the main
 # table's default goes through link 1.
 topo_router() {
-	ip -n "$RTR" -batch - <<-EOF
-	${TOPO_RTR4}rule add pref 900 table main suppress_prefixlength 0
-	route add default via 100.64.1.1 dev wan1 onlink
-	EOF
-	ip -6 -n "$RTR" -batch - <<-EOF
-	${TOPO_RTR6}rule add pref 900 table main suppress_prefixlength 0
-	route add default via 2001:db8:1::1 dev wan1 onlink
-	EOF
+	if [ "${TOPO_ROUTES:-}" = main ]; then
+		ip -n "$RTR" -batch - <<<"$TOPO_RTR4"
+		ip -6 -n "$RTR" -batch - <<<"$TOPO_RTR6"
+	else
+		ip -n "$RTR" -batch - <<-EOF
+		${TOPO_RTR4}rule add pref 900 table main suppress_prefixlength 0
+		route add default via 100.64.1.1 dev wan1 onlink
+		EOF
+		ip -6 -n "$RTR" -batch - <<-EOF
+		${TOPO_RTR6}rule add pref 900 table main suppress_prefixlength 0
+		route add default via 2001:db8:1::1 dev wan1 onlink
+		EOF
+	fi
 	ip -n "$INET" -batch - <<<"$TOPO_INET"
 	TOPO_RTR4='' TOPO_RTR6='' TOPO_INET=''
 }

@@ -46,7 +46,8 @@ build() {
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		make -s -C "$kdir" M="$OUT/floor" modules 2>&1 | grep -v '^Skipping BTF' || true
 	cp "$OUT/floor/mwan_floor.ko" "$OUT/"
-	cp "$TOP/mwan.ko" "$TOP/user/mwanctl/mwanctl" "$OUT/cur/"
+	cp "$TOP/mwan.ko" "$TOP/user/mwanctl/mwanctl" \
+		"$TOP/user/agent/mwan-agent" "$OUT/cur/"
 	if ! git -C "$TOP" rev-parse -q --verify "$BASE_REV^{commit}" >/dev/null; then
 		# A shallow clone (CI) may not have it: the smoke test goes on.
 		[ "$SMOKE" = 1 ] || { log "no revision $BASE_REV in this clone"; return 1; }

@@ -42,7 +42,7 @@ BLAST=$DIR/blast
 PORT=9
 # Before each count, once the sender sends: caches warm.
 SETTLE=0.3
-ALL_CONTENDERS="baseline mwan mwan-iif mwan-base nft ipt-nft ipt-legacy floor"
+ALL_CONTENDERS="baseline mwan mwan-agent mwan-iif mwan-base nft ipt-nft ipt-legacy floor"
 CONTENDERS=${MWAN_BENCH_CONTENDERS:-$ALL_CONTENDERS}
 for c in ${MWAN_BENCH_SKIP:-}; do
 	CONTENDERS=$(echo " $CONTENDERS " | sed "s/ $c / /")
@@ -185,20 +185,25 @@ baseline_local_down() { rtr ip route del "$SERVER4/32"; }
 # mwan as the README sets it up, by the module and mwanctl in $1; $2
 # routes what comes in from the links to the LAN (default: the README's
 # "lookup main suppress_prefixlength 0")
-mwan_up_from() {
-	local d=$1 dep
-	MWAN_IN_RULES=${2:-$RULE_SUPPRESS}
-	for dep in $(modinfo -F depends "$d/mwan.ko" | tr , ' '); do
+mwan_load() {
+	local dep
+	for dep in $(modinfo -F depends "$1/mwan.ko" | tr , ' '); do
 		modprobe "$dep" || return 1
 	done
-	insmod "$d/mwan.ko" || return 1
+	insmod "$1/mwan.ko"
+}
+
+MWAN_CONF="link add wan1 dev wan1 id 1 weight 1
+link add wan2 dev wan2 id 2 weight 1
+policy add balanced member wan1 member wan2
+globals set default-policy balanced"
+
+mwan_up_from() {
+	local d=$1
+	MWAN_IN_RULES=${2:-$RULE_SUPPRESS}
+	mwan_load "$d" || return 1
 	rules add "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
-	"$d/mwanctl" -n "$RTR" config replace - <<-EOF
-	link add wan1 dev wan1 id 1 weight 1
-	link add wan2 dev wan2 id 2 weight 1
-	policy add balanced member wan1 member wan2
-	globals set default-policy balanced
-	EOF
+	"$d/mwanctl" -n "$RTR" config replace - <<<"$MWAN_CONF"
 }
 
 mwan_down_from() {
@@ -217,6 +222,30 @@ mwan_up() { mwan_up_from "$DIR/cur"; }
 mwan_down() { mwan_down_from "$DIR/cur"; }
 mwan_local_up() { mwan_local_from "$DIR/cur"; }
 mwan_local_down() { :; }
+# mwan as mwan-agent routes it: per link a table of its own (201, 202)
+# with a copy of main's LAN routes and the link's default route, and the
+# fwmark and unreachable rules; no rule ahead of them. The agent itself
+# idles (no checks): routing changes are all it would wake for.
+mwan-agent_up() {
+	mwan_load "$DIR/cur" || return 1
+	printf '%s\n' "$MWAN_CONF" "routing table-base 200" \
+		"route wan1 via 100.64.1.1" "route wan2 via 100.64.2.1" \
+		>"$DIR/agent.conf"
+	bg_in "$RTR" "$DIR/cur/mwan-agent" -c "$DIR/agent.conf" \
+		2>"$DIR/agent.log"
+	AGENT_PID=$!
+	# both links' default routes and four rules per family
+	slowwait 20 sh -c "ip -n $RTR route show table 202 | grep -q ^default &&
+		[ \$(ip -n $RTR rule show | grep -c 'proto \(109\|mwan\)') -ge 4 ]"
+}
+mwan-agent_down() {
+	kill "$AGENT_PID"
+	wait "$AGENT_PID"
+	"$DIR/cur/mwan-agent" -n "$RTR" --cleanup >/dev/null
+	rmmod mwan
+}
+mwan-agent_local_up() { mwan_local_from "$DIR/cur"; }
+mwan-agent_local_down() { :; }
 # the same with mwan3's "iif wanN lookup main" rules instead: what the
 # suppress_prefixlength rule costs (it is looked up for every packet)
 mwan-iif_up() { mwan_up_from "$DIR/cur" "$RULE_ISP_IN"; }

@@ -46,6 +46,18 @@ struct alink {
 	uint64_t pushed_ns;		/* when RTT and loss went out last */
 };
 
+/* A link as the kernel has it */
+struct kernel_link {
+	char name[MWAN_NAME_MAX];
+	uint32_t id, ifindex, mark;
+};
+
+struct routing;
+struct routing_conf;
+struct prefixes;
+struct prefix_confs;
+struct mwan_link;
+
 struct agent {
 	int epfd;
 	struct mwan_nl nl;
@@ -54,6 +66,8 @@ struct agent {
 	struct watch sig;
 	struct alink *links;
 	unsigned int n_links;
+	struct routing *routing;	/* NULL: "routing off" */
+	struct prefixes *prefixes;	/* NULL: no "prefix" line */
 	bool stop;
 };
 
@@ -77,6 +91,31 @@ int probe_send(struct alink *l, const struct check_target *t, uint16_t seq);
 /* kernel.c: the mwan netlink family */
 int kernel_read_links(struct agent *a);
 int kernel_push(struct alink *l, bool state);
+/* Every link in the kernel, and the mark mask: @v to be freed */
+int kernel_links(struct agent *a, struct kernel_link **v, unsigned int *n,
+		 uint32_t *mask);
+/* The kernel's link @name; -ENOENT if it has none */
+int kernel_link(struct agent *a, const char *name, struct mwan_link *out);
+/* Set @kl's NPT (id and npt used); the extack is in a->nl.ext_msg */
+int kernel_set_npt(struct agent *a, const struct mwan_link *kl);
+
+/* prefix.c: NPT external prefixes that follow delegations (prefix.h) */
+int prefix_start(struct agent *a, const struct prefix_confs *pc);
+void prefix_free(struct prefixes *p);
+
+/* routing.c: the links' routing tables and rules (routing.h) */
+int routing_start(struct agent *a, const struct routing_conf *conf);
+/* Now, rather than after the next change settled */
+int routing_reconcile(struct routing *r);
+void routing_free(struct routing *r);
+/* Remove every route and rule the agent made; prints what it did */
+int routing_cleanup(void);
+
+/*
+ * instance.c: claim this network namespace for this agent; the fd holds
+ * the claim until it is closed or the process ends. Says who has it.
+ */
+int instance_claim(void);
 
 /* carrier.c: rtnetlink link events */
 int carrier_open(struct agent *a);

@@ -4,6 +4,7 @@
  * and mark as the kernel has them, and a link's state, RTT and loss.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
@@ -90,4 +91,123 @@ int kernel_push(struct alink *l, bool state)
 			  l->agent->nl.ext_msg[0] ? l->agent->nl.ext_msg :
 			  strerror(-err));
 	return err;
+}
+
+struct links_dump {
+	struct kernel_link *v;
+	unsigned int n;
+};
+
+static int all_links_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1];
+	struct links_dump *d = data;
+	struct mwan_link kl = { 0 };
+	struct kernel_link *k;
+
+	if (attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX) ||
+	    !tb[MWAN_A_LINK] || mwan_parse_link(tb[MWAN_A_LINK], &kl) ||
+	    !HAS(&kl, MWAN_LINK_A_MARK) || !HAS(&kl, MWAN_LINK_A_IFINDEX))
+		return -EBADMSG;
+	k = array_add(&d->v, &d->n, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	memcpy(k->name, kl.name, sizeof(k->name));
+	k->id = kl.id;
+	k->ifindex = kl.ifindex;
+	k->mark = kl.mark;
+	return 0;
+}
+
+static void links_reset(void *data)
+{
+	struct links_dump *d = data;
+
+	d->n = 0;
+}
+
+static int globals_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mwan_parse_globals(nlh, data) ? -EBADMSG : 0;
+}
+
+int kernel_links(struct agent *a, struct kernel_link **v, unsigned int *n,
+		 uint32_t *mask)
+{
+	MWAN_MSG_BUF(buf);
+	struct links_dump d = { 0 };
+	struct mwan_globals g = { 0 };
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = mwan_msg_init(buf, a->nl.family, MWAN_CMD_GLOBALS_GET, 0);
+	err = mwan_nl_request_quiet(&a->nl, nlh, globals_cb, &g);
+	if (!err && !HAS(&g, MWAN_A_MARK_MASK))
+		err = -EBADMSG;
+	if (!err)
+		err = mwan_nl_dump(&a->nl, MWAN_CMD_LINK_GET, all_links_cb,
+				   links_reset, &d);
+	if (err) {
+		free(d.v);
+		return err;
+	}
+	*v = d.v;
+	*n = d.n;
+	*mask = g.mark_mask;
+	return 0;
+}
+
+struct link_find {
+	const char *name;
+	struct mwan_link *out;
+	bool found;
+};
+
+static int link_find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1];
+	struct link_find *f = data;
+	struct mwan_link kl = { 0 };
+
+	if (attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX) ||
+	    !tb[MWAN_A_LINK] || mwan_parse_link(tb[MWAN_A_LINK], &kl))
+		return -EBADMSG;
+	if (strcmp(kl.name, f->name))
+		return 0;
+	*f->out = kl;
+	f->found = true;
+	return 0;
+}
+
+static void link_find_reset(void *data)
+{
+	((struct link_find *)data)->found = false;
+}
+
+int kernel_link(struct agent *a, const char *name, struct mwan_link *out)
+{
+	struct link_find f = { .name = name, .out = out };
+	int err;
+
+	err = mwan_nl_dump(&a->nl, MWAN_CMD_LINK_GET, link_find_cb,
+			   link_find_reset, &f);
+	if (!err && !f.found)
+		err = -ENOENT;
+	return err;
+}
+
+int kernel_set_npt(struct agent *a, const struct mwan_link *kl)
+{
+	MWAN_MSG_BUF(buf);
+	struct mwan_link l = { 0 };
+	struct nlmsghdr *nlh;
+
+	l.id = kl->id;
+	MARK(&l, MWAN_LINK_A_ID);
+	l.npt = kl->npt;
+	MARK(&l, MWAN_LINK_A_NPT);
+	nlh = mwan_msg_init(buf, a->nl.family, MWAN_CMD_LINK_SET, 0);
+	if (!mwan_put_link(nlh, sizeof(buf), MWAN_A_LINK, &l))
+		return -EMSGSIZE;
+	return mwan_nl_request_quiet(&a->nl, nlh, NULL, NULL);
 }

@@ -19,6 +19,8 @@
 #include "agent.h"
 #include "confparse.h"
 #include "netns.h"
+#include "prefix.h"
+#include "routing.h"
 
 #ifndef MWAN_VERSION
 #define MWAN_VERSION "unknown"
@@ -57,21 +59,51 @@ int agent_watch(struct agent *a, struct watch *w)
 	return 0;
 }
 
-/* The whole file, the mwanctl part and the checks; errors printed. */
+/* The lines of the file only the agent reads */
+struct agent_conf {
+	struct checks checks;
+	struct routing_conf routing;
+	struct prefix_confs prefixes;
+};
+
+static int agent_line(void *data, int argc, char **argv, unsigned int line)
+{
+	struct agent_conf *ac = data;
+
+	if (!strcmp(argv[0], "check"))
+		return check_line(&ac->checks, argc, argv, line);
+	if (!strcmp(argv[0], "prefix"))
+		return prefix_line(&ac->prefixes, argc, argv, line);
+	return routing_line(&ac->routing, argc, argv, line);
+}
+
+static void conf_release(struct agent_conf *ac)
+{
+	checks_release(&ac->checks);
+	routing_conf_release(&ac->routing);
+	prefix_release(&ac->prefixes);
+}
+
+/* The whole file, the mwanctl part and the agent's; errors printed. */
 static int load(const char *fname, struct mwan_config *cfg,
-		struct checks *cs)
+		struct agent_conf *ac)
 {
 	FILE *f = fopen(fname, "r");
 	int err;
 
+	routing_conf_init(&ac->routing);
 	if (!f) {
 		pr_err("cannot open %s: %s", fname, strerror(errno));
 		return -errno;
 	}
-	err = config_parse_agent(f, fname, cfg, check_line, cs);
+	err = config_parse_agent(f, fname, cfg, agent_line, ac);
 	fclose(f);
 	if (!err)
-		err = checks_resolve(cs, cfg, fname);
+		err = checks_resolve(&ac->checks, cfg, fname);
+	if (!err)
+		err = routing_resolve(&ac->routing, cfg, fname);
+	if (!err)
+		err = prefix_resolve(&ac->prefixes, cfg, fname);
 	return err;
 }
 
@@ -154,11 +186,15 @@ static int agent_main(const char *fname)
 {
 	struct mwan_config cfg = { 0 };
 	struct agent a = { .epfd = -1 };
-	struct checks cs = { 0 };
+	struct agent_conf ac = { 0 };
+	struct checks *cs = &ac.checks;
+	int err, claim;
 	unsigned int i;
-	int err;
 
-	err = load(fname, &cfg, &cs);
+	claim = instance_claim();
+	if (claim < 0)
+		return 1;
+	err = load(fname, &cfg, &ac);
 	if (err)
 		goto out;
 	err = mwan_nl_open(&a.nl);
@@ -168,8 +204,8 @@ static int agent_main(const char *fname)
 	if (!err) {
 		agent_log("%s applied: %u links, %u policies, %u rules, %u checks",
 			  fname, cfg.n_links, cfg.n_policies, cfg.n_rules,
-			  cs.n);
-		err = links_init(&a, &cs);
+			  cs->n);
+		err = links_init(&a, cs);
 	}
 	if (!err)
 		err = kernel_read_links(&a);
@@ -177,6 +213,11 @@ static int agent_main(const char *fname)
 		a.epfd = epoll_create1(EPOLL_CLOEXEC);
 		err = a.epfd < 0 ? -errno : watch_signals(&a);
 	}
+	/* the links' tables before their first probe, which uses them */
+	if (!err)
+		err = routing_start(&a, &ac.routing);
+	if (!err)
+		err = prefix_start(&a, &ac.prefixes);
 	if (!err)
 		err = carrier_open(&a);
 	if (!err)
@@ -184,27 +225,31 @@ static int agent_main(const char *fname)
 	for (i = 0; i < a.n_links; i++)
 		link_stop(&a.links[i]);
 	carrier_close(&a);
+	routing_free(a.routing);
+	prefix_free(a.prefixes);
 	if (a.epfd >= 0)
 		close(a.epfd);
 	mwan_nl_close(&a.nl);
 out:
 	free(a.links);
-	checks_release(&cs);
+	conf_release(&ac);
 	mwan_config_release(&cfg);
+	close(claim);
 	return err ? 1 : 0;
 }
 
 static int check_only(const char *fname)
 {
 	struct mwan_config cfg = { 0 };
-	struct checks cs = { 0 };
+	struct agent_conf ac = { 0 };
 	int err;
 
-	err = load(fname, &cfg, &cs);
+	err = load(fname, &cfg, &ac);
 	if (!err)
-		printf("%s: ok, %u links, %u policies, %u rules, %u checks\n",
-		       fname, cfg.n_links, cfg.n_policies, cfg.n_rules, cs.n);
-	checks_release(&cs);
+		printf("%s: ok, %u links, %u policies, %u rules, %u checks, routing %s\n",
+		       fname, cfg.n_links, cfg.n_policies, cfg.n_rules,
+		       ac.checks.n, ac.routing.off ? "off" : "on");
+	conf_release(&ac);
 	mwan_config_release(&cfg);
 	return err ? 1 : 0;
 }
@@ -214,11 +259,13 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: mwan-agent [-c FILE] [-n NETNS]\n"
 		"       mwan-agent [-n NETNS] --check [FILE]\n"
+		"       mwan-agent [-n NETNS] --cleanup\n"
 		"       mwan-agent --help | --version\n"
 		"Applies FILE (default " DEFAULT_CONF ", see mwan.conf(5)) and\n"
 		"keeps the state of its checked links in step with their probes.\n"
 		"  -c, --config FILE  the configuration file\n"
 		"      --check [FILE] only check the file, change nothing\n"
+		"      --cleanup      remove the routes and rules the agent made\n"
 		"  -n, --netns NETNS  work in network namespace NETNS\n");
 }
 
@@ -227,13 +274,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", optional_argument, NULL, 'C' },
+		{ "cleanup", no_argument, NULL, 'X' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ }
 	};
 	const char *fname = DEFAULT_CONF;
-	bool check = false;
+	bool check = false, cleanup = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:n:hV", opts, NULL)) != -1) {
@@ -245,6 +293,9 @@ int main(int argc, char **argv)
 			check = true;
 			if (optarg)
 				fname = optarg;
+			break;
+		case 'X':
+			cleanup = true;
 			break;
 		case 'n':
 			if (netns_enter(optarg))
@@ -269,6 +320,17 @@ int main(int argc, char **argv)
 		pr_err("unexpected argument \"%s\"", argv[optind]);
 		usage(stderr);
 		return 1;
+	}
+	if (check && cleanup) {
+		pr_err("--check and --cleanup exclude each other");
+		return 1;
+	}
+	if (cleanup) {
+		/* a running agent would put it all back */
+		c = instance_claim();
+		if (c < 0)
+			return 1;
+		return routing_cleanup() ? 1 : 0;
 	}
 	/* a pipe as stderr (a logger) must not stop us when it goes */
 	signal(SIGPIPE, SIG_IGN);

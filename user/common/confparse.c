@@ -246,7 +246,9 @@ static int line_rule_set(struct mwan_config *cfg, int argc, char **argv,
 	return 0;
 }
 
-const char *const config_agent_words[] = { "check", NULL };
+const char *const config_agent_words[] = {
+	"check", "routing", "route", "prefix", NULL
+};
 
 static bool agent_line(const char *word)
 {
