@@ -78,7 +78,8 @@
  * Events (multicast group MWAN_MCGRP_EVENTS): after a change the kernel sends
  * the changed object with the command that changed it (LINK_NEW, LINK_SET,
  * LINK_DEL, POLICY_*, RULE_*, GLOBALS_SET), or CONFIG_REPLACE carrying the
- * globals. Delete events carry only the object's ID and NAME.
+ * globals. Delete events carry only the object's ID and NAME. An event's
+ * nlmsg_pid is the netlink port of the request that caused it.
  *
  * Names hold 1..MWAN_NAME_MAX-1 of [A-Za-z0-9._-] and are unique per kind.
  *
