@@ -27,6 +27,7 @@ struct mwan_link {
 	u32 loss_ppm;
 	u8 id;		/* 0: this slot is empty */
 	u8 state;	/* enum mwan_link_state */
+	u8 health;	/* enum mwan_link_health, for show only */
 	bool has_map4;
 	/*
 	 * Going away: its connections are being removed from conntrack, and

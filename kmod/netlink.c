@@ -67,14 +67,19 @@ static struct sk_buff *event_msg(struct mwan_net *mn,
 	return msg;
 }
 
+/*
+ * The event carries the port of the request that caused it, as rtnetlink's
+ * do: a listener that also makes changes (mwan-agent) tells its own from
+ * an operator's.
+ */
 static void notify(struct mwan_net *mn, const struct mwan_config *cfg,
-		   const struct mwan_event *ev)
+		   const struct mwan_event *ev, u32 portid)
 {
 	struct sk_buff *msg;
 
 	if (!genl_has_listeners(&mwan_family, mn->net, 0))
 		return;
-	msg = event_msg(mn, cfg, ev, 0, 0);
+	msg = event_msg(mn, cfg, ev, portid, 0);
 	if (msg)
 		genlmsg_multicast_netns(&mwan_family, mn->net, msg, 0, 0,
 					GFP_KERNEL);
@@ -147,7 +152,7 @@ again:
 	ret = mwan_net_change(mn, cfg, rtnl);
 	if (ret)
 		goto out;
-	notify(mn, cfg, &ev);
+	notify(mn, cfg, &ev, info->snd_portid);
 	if (reply) {
 		hdr = genlmsg_put_reply(reply, info, &mwan_family, 0, ev.cmd);
 		/* one object always fits: a failure here is a bug */

@@ -27,6 +27,7 @@ const struct nla_policy mwan_link_policy[MWAN_LINK_A_MAX + 1] = {
 	[MWAN_LINK_A_LOSS_PPM]	= NLA_POLICY_FULL_RANGE(NLA_U32, &loss_range),
 	[MWAN_LINK_A_NPT]	= NLA_POLICY_NESTED(mwan_npt_policy),
 	[MWAN_LINK_A_MAP4]	= NLA_POLICY_NESTED(mwan_map4_policy),
+	[MWAN_LINK_A_HEALTH]	= NLA_POLICY_MAX(NLA_U8, MWAN_LINK_HEALTH_MAX),
 };
 
 static const struct nla_policy member_policy[MWAN_MEMBER_A_MAX + 1] = {
@@ -358,6 +359,8 @@ int mwan_apply_link(struct mwan_config *cfg, const struct nlattr *nest,
 		l->rtt_us = nla_get_u32(tb[MWAN_LINK_A_RTT_US]);
 	if (tb[MWAN_LINK_A_LOSS_PPM])
 		l->loss_ppm = nla_get_u32(tb[MWAN_LINK_A_LOSS_PPM]);
+	if (tb[MWAN_LINK_A_HEALTH])
+		l->health = nla_get_u8(tb[MWAN_LINK_A_HEALTH]);
 	if (tb[MWAN_LINK_A_NPT]) {
 		ret = mwan_apply_npt(l, tb[MWAN_LINK_A_NPT], extack);
 		if (ret)
@@ -845,6 +848,7 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 	    nla_put_u32(msg, MWAN_LINK_A_WEIGHT, l->weight) ||
 	    nla_put_u32(msg, MWAN_LINK_A_RTT_US, l->rtt_us) ||
 	    nla_put_u32(msg, MWAN_LINK_A_LOSS_PPM, l->loss_ppm) ||
+	    nla_put_u8(msg, MWAN_LINK_A_HEALTH, l->health) ||
 	    nla_put_u32(msg, MWAN_LINK_A_MARK, mwan_link_mark(cfg, l->id)) ||
 	    mwan_fill_xlat(msg, l))
 		return -EMSGSIZE;

@@ -11,9 +11,10 @@
 # attributes it is given; its answer also names the attribute the kernel
 # blamed, and that is checked too.
 #
-#   links     weight 0 and 1001, state 7, loss over 1000000 ppm, an id that
-#             does not fit in the mark mask (and fits after the mask grew;
-#             the mask then cannot shrink below it), duplicate id or name
+#   links     weight 0 and 1001, state 7, health 3, loss over 1000000 ppm,
+#             an id that does not fit in the mark mask (and fits after the
+#             mask grew; the mask then cannot shrink below it), duplicate id
+#             or name
 #   names     empty, 16 bytes and more, with a space or a '/'
 #   policies  a member link that does not exist, a link twice, 9 tiers
 #   rules     a policy that does not exist, ports without a port protocol,
@@ -205,6 +206,16 @@ test_links() {
 	accepted "link loss 1000000 ppm (the maximum)" \
 		mwanctl link set wan1 loss 1000000
 	accepted "link loss back to 0" mwanctl link set wan1 loss 0
+	refused "link health 3" 'range.*LINK/HEALTH' \
+		nlraw LINK_SET "$(L1 '["HEALTH","u8",3]')"
+	accepted "link health down (an agent's checks)" \
+		nlraw LINK_SET "$(L1 '["HEALTH","u8",2]')"
+	accepted "show: the checks' verdict beside the state" \
+		sh -c "$MWANCTL -n $RTR link show wan1 | grep -q ' state up checks down '"
+	accepted "link health back to unknown" \
+		nlraw LINK_SET "$(L1 '["HEALTH","u8",0]')"
+	accepted "show: no checks, no verdict" \
+		sh -c "! $MWANCTL -n $RTR link show wan1 | grep -q ' checks '"
 	refused "link id 0" 'range.*LINK/ID' \
 		nlraw LINK_NEW "$(L '["ID","u32",0]')"
 

@@ -14,6 +14,10 @@
 #include "check.h"
 #include "health.h"
 #include "nl.h"
+#include "prefix.h"
+#include "routing.h"
+
+#define AGENT_HOOKS_DIR	"/etc/mwan/hooks.d"
 
 #define PROBES_MAX	(CHECK_TARGETS_MAX * CHECK_COUNT_MAX)
 
@@ -44,6 +48,8 @@ struct alink {
 	uint64_t round_ns;		/* when this round started */
 	struct probe probes[PROBES_MAX];	/* target i, probe j: i*count+j */
 	uint64_t pushed_ns;		/* when RTT and loss went out last */
+	uint8_t kstate;			/* the state the kernel has */
+	bool held;			/* that state was set by hand */
 };
 
 /* A link as the kernel has it */
@@ -53,14 +59,26 @@ struct kernel_link {
 };
 
 struct routing;
-struct routing_conf;
 struct prefixes;
-struct prefix_confs;
-struct mwan_link;
+
+/* The lines of the file only the agent reads */
+struct agent_conf {
+	struct checks checks;
+	struct routing_conf routing;
+	struct prefix_confs prefixes;
+	char hooks[256];		/* the hooks directory */
+	unsigned int hooks_line;	/* 0: the default */
+};
 
 struct agent {
 	int epfd;
+	const char *fname;
+	struct mwan_config cfg;		/* the file as last applied */
+	struct agent_conf conf;
 	struct mwan_nl nl;
+	struct mwan_nl events;		/* the kernel's changes */
+	struct watch kev;
+	unsigned int last_event;	/* the last event id given */
 	struct watch rtnl;
 	void *rtnl_sk;			/* struct mnl_socket */
 	struct watch sig;
@@ -69,12 +87,43 @@ struct agent {
 	struct routing *routing;	/* NULL: "routing off" */
 	struct prefixes *prefixes;	/* NULL: no "prefix" line */
 	bool stop;
+	bool reload;			/* SIGHUP came */
+};
+
+/* What the log says of an event beyond its text (log.c) */
+struct log_event {
+	const char *what;		/* "state", "held", "flush", ... */
+	unsigned int id;		/* ties an event to what it caused */
+	const char *link, *dev;
+	const char *old_state, *new_state, *reason;
+	bool has_quality, has_count;
+	uint32_t rtt_us, loss_ppm;
+	int count;
 };
 
 /* main.c */
-void agent_log(const char *fmt, ...) __printf(1, 2);
 int agent_watch(struct agent *a, struct watch *w);
 uint64_t now_ns(void);
+
+/* log.c: text lines, or JSON objects with --log-json */
+void log_json(bool on);
+void agent_log(const char *fmt, ...) __printf(1, 2);
+void agent_event(const struct log_event *e, const char *fmt, ...)
+	__printf(2, 3);
+
+/* conf.c: the whole file, without the kernel; errors printed */
+int agent_conf_load(const char *fname, struct mwan_config *cfg,
+		    struct agent_conf *ac);
+void agent_conf_release(struct agent_conf *ac);
+
+/* apply.c: a file to the kernel and the agent, at start and on SIGHUP */
+int agent_start(struct agent *a);
+void agent_reload(struct agent *a);
+void agent_stop(struct agent *a);
+
+/* kevents.c: the kernel's changes, an operator's among them */
+int kevents_open(struct agent *a);
+void kevents_close(struct agent *a);
 
 /* link.c: a link's rounds of probes, and what comes of them */
 int link_start(struct alink *l);
@@ -90,7 +139,12 @@ int probe_send(struct alink *l, const struct check_target *t, uint16_t seq);
 
 /* kernel.c: the mwan netlink family */
 int kernel_read_links(struct agent *a);
+/* @l's health, RTT and loss, and with @state its state unless held */
 int kernel_push(struct alink *l, bool state);
+/* Delete @l's connections from conntrack; how many, or -errno */
+int kernel_flush(struct alink *l);
+/* Every link as the kernel has it (struct mwan_link), @v to be freed */
+int kernel_dump_links(struct agent *a, struct mwan_link **v, unsigned int *n);
 /* Every link in the kernel, and the mark mask: @v to be freed */
 int kernel_links(struct agent *a, struct kernel_link **v, unsigned int *n,
 		 uint32_t *mask);
@@ -105,20 +159,37 @@ void prefix_free(struct prefixes *p);
 
 /* routing.c: the links' routing tables and rules (routing.h) */
 int routing_start(struct agent *a, const struct routing_conf *conf);
+/* A reload's conf (same on/off), applied at once */
+void routing_set_conf(struct routing *r, const struct routing_conf *conf);
 /* Now, rather than after the next change settled */
 int routing_reconcile(struct routing *r);
 void routing_free(struct routing *r);
 /* Remove every route and rule the agent made; prints what it did */
 int routing_cleanup(void);
+/* The same, into the log */
+void routing_cleanup_quiet(void);
 
 /*
  * instance.c: claim this network namespace for this agent; the fd holds
  * the claim until it is closed or the process ends. Says who has it.
  */
 int instance_claim(void);
+/* In a child: the claim is the agent's, it must end with it */
+void instance_forget(void);
+
+/* link.c: the log and hooks of a link's change (@id: its event id) */
+const char *link_state_name(uint8_t state);
+/* hooks.c: run the hooks directory's programs for an event, unwaited */
+void hooks_run(struct agent *a, const struct alink *l, unsigned int id,
+	       const char *old_state, const char *new_state,
+	       const char *reason);
+/* SIGCHLD came: reap, and start the next event's hooks */
+void hooks_reap(void);
 
 /* carrier.c: rtnetlink link events */
 int carrier_open(struct agent *a);
 void carrier_close(struct agent *a);
+/* Ask for every device's state again (new links after a reload) */
+void carrier_refresh(struct agent *a);
 
 #endif /* MWAN_AGENT_H */

@@ -110,6 +110,11 @@ int carrier_open(struct agent *a)
 	return err ? err : dump_links(a);
 }
 
+void carrier_refresh(struct agent *a)
+{
+	dump_links(a);
+}
+
 void carrier_close(struct agent *a)
 {
 	if (a->rtnl_sk)

@@ -106,7 +106,7 @@ static const char *const check_keywords[] = {
 	"interval", "failure-interval", "recovery-interval", "timeout",
 	"count", "reliability", "down", "up", "initial",
 	"failure-latency", "recovery-latency", "failure-loss",
-	"recovery-loss", NULL
+	"recovery-loss", "down-action", NULL
 };
 
 static int keyword_index(const char *s)
@@ -180,6 +180,14 @@ static int check_opt(struct check *c, const char *kw, const char *val)
 		return pct_opt(kw, val, 1, &hc->failure_loss_pct);
 	if (!strcmp(kw, "recovery-loss"))
 		return pct_opt(kw, val, 0, &hc->recovery_loss_pct);
+	if (!strcmp(kw, "down-action")) {
+		if (strcmp(val, "keep") && strcmp(val, "flush")) {
+			pr_err("invalid down-action \"%s\" (keep, flush)", val);
+			return -EINVAL;
+		}
+		c->flush_on_down = !strcmp(val, "flush");
+		return 0;
+	}
 	if (!strcmp(kw, "initial")) {
 		if (strcmp(val, "up") && strcmp(val, "down")) {
 			pr_err("invalid initial \"%s\" (up, down)", val);

@@ -7,6 +7,7 @@
  *         [recovery-interval T] [timeout T] [count N] [reliability N]
  *         [down N] [up N] [initial up|down] [failure-latency T]
  *         [recovery-latency T] [failure-loss PCT] [recovery-loss PCT]
+ *         [down-action keep|flush]
  *
  * T is a time with its unit, "500ms" or "2s" ("1.5s" too). Pure parsing:
  * user/tests/test_check.c runs it.
@@ -38,6 +39,7 @@ struct check {
 	struct check_target targets[CHECK_TARGETS_MAX];
 	unsigned int n_targets;
 	struct health_conf hc;
+	bool flush_on_down;		/* down-action flush */
 };
 
 struct checks {

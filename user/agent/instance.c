@@ -15,6 +15,7 @@
 #include "agent.h"
 
 static const char instance_name[] = "\0mwan-agent";
+static int claim_fd = -1;
 
 static socklen_t instance_addr(struct sockaddr_un *sa)
 {
@@ -55,8 +56,10 @@ int instance_claim(void)
 		return -errno;
 	}
 	if (!bind(fd, (struct sockaddr *)&sa, instance_addr(&sa)) &&
-	    !listen(fd, 1))
+	    !listen(fd, 1)) {
+		claim_fd = fd;
 		return fd;
+	}
 	close(fd);
 	if (errno != EADDRINUSE) {
 		pr_err("cannot claim the network namespace: %s",
@@ -70,4 +73,11 @@ int instance_claim(void)
 	else
 		pr_err("another mwan-agent runs in this network namespace");
 	return -EADDRINUSE;
+}
+
+void instance_forget(void)
+{
+	if (claim_fd >= 0)
+		close(claim_fd);
+	claim_fd = -1;
 }

@@ -75,10 +75,14 @@ int kernel_push(struct alink *l, bool state)
 
 	kl.id = l->id;
 	MARK(&kl, MWAN_LINK_A_ID);
-	if (state) {
+	/* a state set by hand stays; the checks' verdict still shows */
+	if (state && !l->held) {
 		kl.state = l->h.up ? MWAN_LINK_UP : MWAN_LINK_DOWN;
 		MARK(&kl, MWAN_LINK_A_STATE);
+		l->kstate = kl.state;
 	}
+	kl.health = l->h.up ? MWAN_LINK_HEALTH_UP : MWAN_LINK_HEALTH_DOWN;
+	MARK(&kl, MWAN_LINK_A_HEALTH);
 	kl.rtt_us = l->h.rtt_us;
 	kl.loss_ppm = health_loss_ppm(&l->h);
 	MARK(&kl, MWAN_LINK_A_RTT_US);
@@ -210,4 +214,71 @@ int kernel_set_npt(struct agent *a, const struct mwan_link *kl)
 	if (!mwan_put_link(nlh, sizeof(buf), MWAN_A_LINK, &l))
 		return -EMSGSIZE;
 	return mwan_nl_request_quiet(&a->nl, nlh, NULL, NULL);
+}
+
+static int flushed_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1];
+
+	if (attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX))
+		return -EBADMSG;
+	if (tb[MWAN_A_FLUSHED])
+		*(int *)data = mnl_attr_get_u32(tb[MWAN_A_FLUSHED]);
+	return 0;
+}
+
+int kernel_flush(struct alink *l)
+{
+	MWAN_MSG_BUF(buf);
+	struct mwan_link kl = { 0 };
+	struct nlmsghdr *nlh;
+	int count = 0, err;
+
+	kl.id = l->id;
+	MARK(&kl, MWAN_LINK_A_ID);
+	nlh = mwan_msg_init(buf, l->agent->nl.family, MWAN_CMD_LINK_FLUSH, 0);
+	mwan_put_link(nlh, sizeof(buf), MWAN_A_LINK, &kl);
+	err = mwan_nl_request_quiet(&l->agent->nl, nlh, flushed_cb, &count);
+	return err ? err : count;
+}
+
+struct dump_links {
+	struct mwan_link *v;
+	unsigned int n;
+};
+
+static int dump_links_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MWAN_A_MAX + 1];
+	struct dump_links *d = data;
+	struct mwan_link *l;
+
+	if (attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX) ||
+	    !tb[MWAN_A_LINK])
+		return -EBADMSG;
+	l = array_add(&d->v, &d->n, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	return mwan_parse_link(tb[MWAN_A_LINK], l) ? -EBADMSG : 0;
+}
+
+static void dump_links_reset(void *data)
+{
+	((struct dump_links *)data)->n = 0;
+}
+
+int kernel_dump_links(struct agent *a, struct mwan_link **v, unsigned int *n)
+{
+	struct dump_links d = { 0 };
+	int err;
+
+	err = mwan_nl_dump(&a->nl, MWAN_CMD_LINK_GET, dump_links_cb,
+			   dump_links_reset, &d);
+	if (err) {
+		free(d.v);
+		return err;
+	}
+	*v = d.v;
+	*n = d.n;
+	return 0;
 }

@@ -46,15 +46,70 @@ static const char *state_name(bool up)
 	return up ? "up" : "down";
 }
 
-/* Tell the kernel, and the log, at once. */
+const char *link_state_name(uint8_t state)
+{
+	switch (state) {
+	case MWAN_LINK_DOWN:
+		return "down";
+	case MWAN_LINK_UP:
+		return "up";
+	case MWAN_LINK_DRAIN:
+		return "drain";
+	}
+	return "?";
+}
+
+/* down-action flush: the dead link's connections, and only those */
+static void flush_connections(struct alink *l, struct log_event *e)
+{
+	int n = kernel_flush(l);
+
+	e->what = "flush";
+	e->old_state = e->new_state = e->reason = NULL;
+	e->has_quality = false;
+	if (n < 0) {
+		agent_event(e, "%s: cannot flush its connections: %s", l->name,
+			    strerror(-n));
+		return;
+	}
+	e->has_count = true;
+	e->count = n;
+	agent_event(e, "%s: down-action flush: %d connections removed",
+		    l->name, n);
+}
+
+/*
+ * Tell the kernel, and the log, at once; then what the change leads to.
+ * A state set by hand stays: the kernel hears the checks' verdict only.
+ */
 static void went(struct alink *l, enum health_change ch)
 {
 	bool up = ch == HEALTH_WENT_UP;
+	struct log_event e = {
+		.what = "state", .id = ++l->agent->last_event,
+		.link = l->name, .dev = l->dev,
+		.old_state = state_name(!up), .new_state = state_name(up),
+		.reason = l->h.reason, .has_quality = true,
+		.rtt_us = l->h.rtt_us, .loss_ppm = health_loss_ppm(&l->h),
+	};
 
-	agent_log("%s: %s -> %s: %s", l->name, state_name(!up),
-		  state_name(up), l->h.reason);
-	kernel_push(l, true);
+	if (l->held)
+		agent_event(&e, "%s: checks say %s: %s; the state stays %s, set by hand",
+			    l->name, e.new_state, l->h.reason,
+			    link_state_name(l->kstate));
+	else
+		agent_event(&e, "%s: %s -> %s: %s", l->name, e.old_state,
+			    e.new_state, l->h.reason);
+	if (kernel_push(l, true)) {
+		e.what = "kernel";
+		agent_event(&e, "%s: the kernel did not take the change",
+			    l->name);
+	}
 	l->pushed_ns = now_ns();
+	hooks_run(l->agent, l, e.id, state_name(!up), state_name(up),
+		  l->h.reason);
+	if (!up && !l->held && l->check->flush_on_down)
+		flush_connections(l, &e);
 }
 
 static void round_begin(struct alink *l)
@@ -100,7 +155,7 @@ static void round_end(struct alink *l)
 	if (ch != HEALTH_SAME) {
 		went(l, ch);
 	} else if (now_ns() - l->pushed_ns >= PUSH_PERIOD_NS) {
-		/* today every link change costs the kernel a table rebuild */
+		/* figures alone: at most once a period, for mwanctl show */
 		kernel_push(l, false);
 		l->pushed_ns = now_ns();
 	}
@@ -187,7 +242,6 @@ static int open_sockets(struct alink *l)
 
 int link_start(struct alink *l)
 {
-	health_init(&l->h, &l->check->hc);
 	l->timer.fd = timerfd_create(CLOCK_MONOTONIC,
 				     TFD_CLOEXEC | TFD_NONBLOCK);
 	if (l->timer.fd < 0) {

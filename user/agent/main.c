@@ -28,18 +28,6 @@
 
 #define DEFAULT_CONF	"/etc/mwan/mwan.conf"
 
-void agent_log(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	/* one write per line: lines of concurrent writers stay whole */
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", program_invocation_short_name, line);
-}
-
 uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -59,64 +47,25 @@ int agent_watch(struct agent *a, struct watch *w)
 	return 0;
 }
 
-/* The lines of the file only the agent reads */
-struct agent_conf {
-	struct checks checks;
-	struct routing_conf routing;
-	struct prefix_confs prefixes;
-};
-
-static int agent_line(void *data, int argc, char **argv, unsigned int line)
-{
-	struct agent_conf *ac = data;
-
-	if (!strcmp(argv[0], "check"))
-		return check_line(&ac->checks, argc, argv, line);
-	if (!strcmp(argv[0], "prefix"))
-		return prefix_line(&ac->prefixes, argc, argv, line);
-	return routing_line(&ac->routing, argc, argv, line);
-}
-
-static void conf_release(struct agent_conf *ac)
-{
-	checks_release(&ac->checks);
-	routing_conf_release(&ac->routing);
-	prefix_release(&ac->prefixes);
-}
-
-/* The whole file, the mwanctl part and the agent's; errors printed. */
-static int load(const char *fname, struct mwan_config *cfg,
-		struct agent_conf *ac)
-{
-	FILE *f = fopen(fname, "r");
-	int err;
-
-	routing_conf_init(&ac->routing);
-	if (!f) {
-		pr_err("cannot open %s: %s", fname, strerror(errno));
-		return -errno;
-	}
-	err = config_parse_agent(f, fname, cfg, agent_line, ac);
-	fclose(f);
-	if (!err)
-		err = checks_resolve(&ac->checks, cfg, fname);
-	if (!err)
-		err = routing_resolve(&ac->routing, cfg, fname);
-	if (!err)
-		err = prefix_resolve(&ac->prefixes, cfg, fname);
-	return err;
-}
-
 static void signalled(struct watch *w)
 {
 	struct agent *a = (void *)((char *)w - offsetof(struct agent, sig));
 	struct signalfd_siginfo si;
 
-	if (read(w->fd, &si, sizeof(si)) != sizeof(si))
-		return;
-	agent_log("%s, exiting; the kernel keeps its configuration",
-		  strsignal(si.ssi_signo));
-	a->stop = true;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			a->reload = true;
+			break;
+		case SIGCHLD:
+			hooks_reap();
+			break;
+		default:
+			agent_log("%s, exiting; the kernel keeps its configuration",
+				  strsignal(si.ssi_signo));
+			a->stop = true;
+		}
+	}
 }
 
 static int watch_signals(struct agent *a)
@@ -126,6 +75,8 @@ static int watch_signals(struct agent *a)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	a->sig.fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -135,38 +86,11 @@ static int watch_signals(struct agent *a)
 	return agent_watch(a, &a->sig);
 }
 
-static int links_init(struct agent *a, const struct checks *cs)
-{
-	unsigned int i;
-
-	a->links = calloc(cs->n ? cs->n : 1, sizeof(*a->links));
-	if (!a->links)
-		return -ENOMEM;
-	a->n_links = cs->n;
-	for (i = 0; i < cs->n; i++) {
-		struct alink *l = &a->links[i];
-
-		l->agent = a;
-		l->check = &cs->v[i];
-		l->name = cs->v[i].link;
-		l->timer.fd = l->sock4.fd = l->sock6.fd = -1;
-		/* our echo id: apart from other pingers and other links */
-		l->ident = (getpid() << 4) + i;
-	}
-	return 0;
-}
-
 static int run(struct agent *a)
 {
 	struct epoll_event ev[16];
-	unsigned int i;
 	int n, k;
 
-	for (i = 0; i < a->n_links; i++)
-		if (link_start(&a->links[i]))
-			return -EIO;
-	if (!a->n_links)
-		agent_log("no link has a check: nothing to watch");
 	while (!a->stop) {
 		n = epoll_wait(a->epfd, ev, ARRAY_SIZE(ev), -1);
 		if (n < 0 && errno != EINTR) {
@@ -178,62 +102,49 @@ static int run(struct agent *a)
 
 			w->fn(w);
 		}
+		/* between events: nothing of the old file is half-handled */
+		if (a->reload && !a->stop) {
+			a->reload = false;
+			agent_reload(a);
+		}
 	}
 	return 0;
 }
 
+/* In JSON mode an error is an event like the others */
+static void error_event(const char *msg)
+{
+	struct log_event e = { .what = "error" };
+
+	agent_event(&e, "%s", msg);
+}
+
 static int agent_main(const char *fname)
 {
-	struct mwan_config cfg = { 0 };
-	struct agent a = { .epfd = -1 };
-	struct agent_conf ac = { 0 };
-	struct checks *cs = &ac.checks;
+	struct agent a = { .epfd = -1, .fname = fname };
 	int err, claim;
-	unsigned int i;
 
 	claim = instance_claim();
 	if (claim < 0)
 		return 1;
-	err = load(fname, &cfg, &ac);
-	if (err)
-		goto out;
-	err = mwan_nl_open(&a.nl);
-	if (err)
-		goto out;
-	err = config_apply(&a.nl, &cfg, fname);
-	if (!err) {
-		agent_log("%s applied: %u links, %u policies, %u rules, %u checks",
-			  fname, cfg.n_links, cfg.n_policies, cfg.n_rules,
-			  cs->n);
-		err = links_init(&a, cs);
-	}
+	err = agent_conf_load(fname, &a.cfg, &a.conf);
 	if (!err)
-		err = kernel_read_links(&a);
+		err = mwan_nl_open(&a.nl);
 	if (!err) {
 		a.epfd = epoll_create1(EPOLL_CLOEXEC);
 		err = a.epfd < 0 ? -errno : watch_signals(&a);
 	}
-	/* the links' tables before their first probe, which uses them */
 	if (!err)
-		err = routing_start(&a, &ac.routing);
-	if (!err)
-		err = prefix_start(&a, &ac.prefixes);
-	if (!err)
-		err = carrier_open(&a);
+		err = agent_start(&a);
 	if (!err)
 		err = run(&a);
-	for (i = 0; i < a.n_links; i++)
-		link_stop(&a.links[i]);
-	carrier_close(&a);
-	routing_free(a.routing);
-	prefix_free(a.prefixes);
+	agent_stop(&a);
 	if (a.epfd >= 0)
 		close(a.epfd);
-	mwan_nl_close(&a.nl);
-out:
-	free(a.links);
-	conf_release(&ac);
-	mwan_config_release(&cfg);
+	if (a.nl.sk)
+		mwan_nl_close(&a.nl);
+	agent_conf_release(&a.conf);
+	mwan_config_release(&a.cfg);
 	close(claim);
 	return err ? 1 : 0;
 }
@@ -241,15 +152,15 @@ out:
 static int check_only(const char *fname)
 {
 	struct mwan_config cfg = { 0 };
-	struct agent_conf ac = { 0 };
+	struct agent_conf ac;
 	int err;
 
-	err = load(fname, &cfg, &ac);
+	err = agent_conf_load(fname, &cfg, &ac);
 	if (!err)
 		printf("%s: ok, %u links, %u policies, %u rules, %u checks, routing %s\n",
 		       fname, cfg.n_links, cfg.n_policies, cfg.n_rules,
 		       ac.checks.n, ac.routing.off ? "off" : "on");
-	conf_release(&ac);
+	agent_conf_release(&ac);
 	mwan_config_release(&cfg);
 	return err ? 1 : 0;
 }
@@ -257,13 +168,14 @@ static int check_only(const char *fname)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mwan-agent [-c FILE] [-n NETNS]\n"
+		"Usage: mwan-agent [-c FILE] [-n NETNS] [--log-json]\n"
 		"       mwan-agent [-n NETNS] --check [FILE]\n"
 		"       mwan-agent [-n NETNS] --cleanup\n"
 		"       mwan-agent --help | --version\n"
 		"Applies FILE (default " DEFAULT_CONF ", see mwan.conf(5)) and\n"
 		"keeps the state of its checked links in step with their probes.\n"
 		"  -c, --config FILE  the configuration file\n"
+		"      --log-json     log one JSON object per line\n"
 		"      --check [FILE] only check the file, change nothing\n"
 		"      --cleanup      remove the routes and rules the agent made\n"
 		"  -n, --netns NETNS  work in network namespace NETNS\n");
@@ -275,6 +187,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", optional_argument, NULL, 'C' },
 		{ "cleanup", no_argument, NULL, 'X' },
+		{ "log-json", no_argument, NULL, 'J' },
 		{ "netns", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -296,6 +209,10 @@ int main(int argc, char **argv)
 			break;
 		case 'X':
 			cleanup = true;
+			break;
+		case 'J':
+			log_json(true);
+			pr_err_sink(error_event);
 			break;
 		case 'n':
 			if (netns_enter(optarg))

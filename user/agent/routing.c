@@ -681,6 +681,12 @@ void routing_free(struct routing *r)
 	free(r);
 }
 
+void routing_set_conf(struct routing *r, const struct routing_conf *conf)
+{
+	r->conf = conf;
+	routing_reconcile(r);
+}
+
 int routing_start(struct agent *a, const struct routing_conf *conf)
 {
 	struct routing *r;
@@ -706,12 +712,42 @@ int routing_start(struct agent *a, const struct routing_conf *conf)
 	return routing_reconcile(r);
 }
 
+/* Delete every route and rule of the agent's; -errno, or counts */
+static int remove_all(struct routing *r, unsigned int *routes,
+		      unsigned int *rules)
+{
+	struct rt_state st = { 0 };
+	unsigned int i;
+	int err;
+
+	*routes = *rules = 0;
+	err = read_state(r, &st);
+	for (i = 0; i < st.have_rules.n && !err; i++)
+		*rules += !rule_change(r, &st.have_rules.v[i], false);
+	for (i = 0; i < st.have.n && !err; i++)
+		*routes += !route_change(r, &st.have.v[i], false);
+	state_release(&st);
+	return err;
+}
+
+void routing_cleanup_quiet(void)
+{
+	struct routing *r = routing_new();
+	unsigned int routes, rules;
+
+	if (!r)
+		return;
+	if (!remove_all(r, &routes, &rules))
+		agent_log("routing: removed %u routes and %u rules", routes,
+			  rules);
+	routing_free(r);
+}
+
 /* --cleanup: every route and rule with the agent's protocol, only those */
 int routing_cleanup(void)
 {
-	struct rt_state st = { 0 };
+	unsigned int routes, rules;
 	struct routing *r;
-	unsigned int i, routes = 0, rules = 0;
 	int err;
 
 	r = routing_new();
@@ -719,17 +755,12 @@ int routing_cleanup(void)
 		pr_err("cannot open rtnetlink: %s", strerror(errno));
 		return -errno;
 	}
-	err = read_state(r, &st);
+	err = remove_all(r, &routes, &rules);
 	if (err)
 		pr_err("cannot read the routing state: %s", strerror(-err));
-	for (i = 0; i < st.have_rules.n && !err; i++)
-		rules += !rule_change(r, &st.have_rules.v[i], false);
-	for (i = 0; i < st.have.n && !err; i++)
-		routes += !route_change(r, &st.have.v[i], false);
-	if (!err)
+	else
 		printf("removed %u routes and %u rules of mwan-agent (proto %d)\n",
 		       routes, rules, RTPROT_MWAN);
-	state_release(&st);
 	routing_free(r);
 	return err;
 }

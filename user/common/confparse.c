@@ -247,7 +247,7 @@ static int line_rule_set(struct mwan_config *cfg, int argc, char **argv,
 }
 
 const char *const config_agent_words[] = {
-	"check", "routing", "route", "prefix", NULL
+	"check", "routing", "route", "prefix", "hooks", NULL
 };
 
 static bool agent_line(const char *word)

@@ -39,6 +39,7 @@ static const struct field link_fields[] = {
 	FIELD(struct mwan_link, MWAN_LINK_A_WEIGHT, weight, false),
 	FIELD(struct mwan_link, MWAN_LINK_A_RTT_US, rtt_us, false),
 	FIELD(struct mwan_link, MWAN_LINK_A_LOSS_PPM, loss_ppm, false),
+	FIELD(struct mwan_link, MWAN_LINK_A_HEALTH, health, false),
 	FIELD(struct mwan_link, MWAN_LINK_A_MARK, mark, true),
 };
 

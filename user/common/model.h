@@ -67,6 +67,7 @@ struct mwan_link {
 	char name[MWAN_NAME_MAX];
 	uint32_t ifindex;
 	uint8_t state;
+	uint8_t health;			/* enum mwan_link_health */
 	uint32_t weight;
 	uint32_t rtt_us;
 	uint32_t loss_ppm;

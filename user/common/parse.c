@@ -16,6 +16,13 @@ const struct word link_state_words[] = {
 	{ }
 };
 
+const struct word link_health_words[] = {
+	{ "unknown",	MWAN_LINK_HEALTH_UNKNOWN },
+	{ "up",		MWAN_LINK_HEALTH_UP },
+	{ "down",	MWAN_LINK_HEALTH_DOWN },
+	{ }
+};
+
 const struct word mode_words[] = {
 	{ "flow",	MWAN_MODE_FLOW },
 	{ "src",	MWAN_MODE_SRC },

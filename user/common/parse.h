@@ -37,6 +37,7 @@ struct word {
 
 /* Tables end with an entry whose name is NULL. */
 extern const struct word link_state_words[];
+extern const struct word link_health_words[];
 extern const struct word mode_words[];
 extern const struct word npt_mode_words[];
 extern const struct word last_resort_words[];

@@ -17,17 +17,30 @@ void err_context(const char *file, unsigned int line)
 	ctx_line = line;
 }
 
+static void (*err_sink)(const char *msg);
+
+void pr_err_sink(void (*sink)(const char *msg))
+{
+	err_sink = sink;
+}
+
 void pr_err(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
+	int n = 0;
 
-	fprintf(stderr, "%s: ", program_invocation_short_name);
 	if (ctx_file)
-		fprintf(stderr, "%s:%u: ", ctx_file, ctx_line);
+		n = snprintf(msg, sizeof(msg), "%s:%u: ", ctx_file, ctx_line);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (err_sink)
+		err_sink(msg);
+	else
+		fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg);
 }
 
 void *array_add(void *arr, unsigned int *n, size_t size)

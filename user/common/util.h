@@ -14,8 +14,10 @@
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __aligned(x)	__attribute__((aligned(x)))
 
-/* "<prog>: [file:line: ]message\n" on stderr */
+/* "<prog>: [file:line: ]message\n" on stderr, or to the sink */
 void pr_err(const char *fmt, ...) __printf(1, 2);
+/* Hand pr_err()'s "[file:line: ]message" to @sink instead; NULL: stderr */
+void pr_err_sink(void (*sink)(const char *msg));
 
 /* Prefix later pr_err() messages with "file:line: "; file NULL clears it. */
 void err_context(const char *file, unsigned int line);

@@ -173,6 +173,10 @@ void print_link(const struct mwan_link *l, bool details)
 	if (HAS(l, MWAN_LINK_A_STATE))
 		printf(" state %s", word_or_num(link_state_words, l->state,
 						buf, sizeof(buf)));
+	/* what the agent's checks say, where one checks the link */
+	if (HAS(l, MWAN_LINK_A_HEALTH) && l->health != MWAN_LINK_HEALTH_UNKNOWN)
+		printf(" checks %s", word_or_num(link_health_words, l->health,
+						 buf, sizeof(buf)));
 	if (HAS(l, MWAN_LINK_A_WEIGHT))
 		printf(" weight %u", l->weight);
 	if (HAS(l, MWAN_LINK_A_RTT_US))
@@ -485,6 +489,8 @@ void json_link(struct json *j, const char *key, const struct mwan_link *l)
 	json_opt_u32(j, "mark", HAS(l, MWAN_LINK_A_MARK), l->mark);
 	json_opt_word(j, "state", HAS(l, MWAN_LINK_A_STATE), link_state_words,
 		      l->state);
+	json_opt_word(j, "health", HAS(l, MWAN_LINK_A_HEALTH),
+		      link_health_words, l->health);
 	json_opt_u32(j, "weight", HAS(l, MWAN_LINK_A_WEIGHT), l->weight);
 	json_opt_u32(j, "rtt_us", HAS(l, MWAN_LINK_A_RTT_US), l->rtt_us);
 	json_opt_u32(j, "loss_ppm", HAS(l, MWAN_LINK_A_LOSS_PPM), l->loss_ppm);

@@ -78,7 +78,8 @@
  * Events (multicast group MWAN_MCGRP_EVENTS): after a change the kernel sends
  * the changed object with the command that changed it (LINK_NEW, LINK_SET,
  * LINK_DEL, POLICY_*, RULE_*, GLOBALS_SET), or CONFIG_REPLACE carrying the
- * globals. Delete events carry only the object's ID and NAME.
+ * globals. Delete events carry only the object's ID and NAME. An event's
+ * nlmsg_pid is the netlink port of the request that caused it.
  *
  * Names hold 1..MWAN_NAME_MAX-1 of [A-Za-z0-9._-] and are unique per kind.
  *
@@ -93,6 +94,10 @@
  *                         members that give no weight of their own
  *   MWAN_LINK_A_RTT_US    u32, health figure pushed by the agent (info only)
  *   MWAN_LINK_A_LOSS_PPM  u32, 0..1000000, likewise
+ *   MWAN_LINK_A_HEALTH    u8, enum mwan_link_health: what the agent's
+ *                         checks say (info only: new flows follow STATE).
+ *                         A STATE that differs was set by hand, and the
+ *                         agent leaves it (mwan-agent(8), overrides)
  *   MWAN_LINK_A_MARK      u32, read only: the mark bits of this link
  *   MWAN_LINK_A_STATS     nested MWAN_STATS_A_*, read only
  *   MWAN_LINK_A_NPT       nested, stateless NPTv6 on the link's device:
@@ -222,6 +227,14 @@ enum mwan_link_state {
 };
 #define MWAN_LINK_STATE_MAX (__MWAN_LINK_STATE_MAX - 1)
 
+enum mwan_link_health {
+	MWAN_LINK_HEALTH_UNKNOWN,	/* no agent checks the link */
+	MWAN_LINK_HEALTH_UP,
+	MWAN_LINK_HEALTH_DOWN,
+	__MWAN_LINK_HEALTH_MAX
+};
+#define MWAN_LINK_HEALTH_MAX (__MWAN_LINK_HEALTH_MAX - 1)
+
 enum mwan_link_attr {
 	MWAN_LINK_A_UNSPEC,
 	MWAN_LINK_A_ID,
@@ -235,6 +248,7 @@ enum mwan_link_attr {
 	MWAN_LINK_A_STATS,
 	MWAN_LINK_A_NPT,
 	MWAN_LINK_A_MAP4,
+	MWAN_LINK_A_HEALTH,
 	__MWAN_LINK_A_MAX
 };
 #define MWAN_LINK_A_MAX (__MWAN_LINK_A_MAX - 1)
