@@ -18,8 +18,9 @@
 #    configuration stays (same generation); with a good file: applied, a
 #    running UDP flow keeps its link, a held state and a weight set by hand
 #    stay.
-#  - a restart while wan2 is down: wan2 stays down (no flip to "up" while
-#    the new agent's checks decide), and comes back when ISP 2 does.
+#  - a restart while wan2 is down, as nobody with only CAP_NET_ADMIN and
+#    CAP_NET_RAW: wan2 stays down (no flip to "up" while the new agent's
+#    checks decide), and comes back when ISP 2 does.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -33,6 +34,10 @@ topo_server
 
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
+# the restarted agent runs as nobody: it reads the file, hooks write here
+chmod 755 "$tmp"
+touch "$tmp/hooks.log"
+chmod 666 "$tmp/hooks.log"
 conf=$tmp/mwan.conf
 hooks=$tmp/hooks
 mkdir "$hooks"
@@ -68,8 +73,19 @@ check "mwan-agent --check accepts down-action and hooks" \
 
 jlog=$tmp/agent.json
 agent=
+# agent_start [nobody]: as root, or as nobody with only CAP_NET_ADMIN and
+# CAP_NET_RAW (the namespace entered first: that takes CAP_SYS_ADMIN)
 agent_start() {
-	"$AGENT" -n "$RTR" -c "$conf" --log-json 2>>"$jlog" &
+	if [ "${1:-}" = nobody ]; then
+		nsenter --net="/run/netns/$RTR" -- setpriv --reuid=65534 \
+			--regid=65534 --clear-groups \
+			--inh-caps=-all,+net_admin,+net_raw \
+			--ambient-caps=-all,+net_admin,+net_raw \
+			--bounding-set=-all,+net_admin,+net_raw \
+			"$AGENT" -c "$conf" --log-json 2>>"$jlog" &
+	else
+		"$AGENT" -n "$RTR" -c "$conf" --log-json 2>>"$jlog" &
+	fi
 	agent=$!
 	defer flows_stop "$agent"
 }
@@ -203,9 +219,12 @@ defer flows_stop "$mon"
 kill -TERM "$agent"
 wait "$agent"
 n0=$(wc -l <"$jlog")
-agent_start
+agent_start nobody
 slowwait 10 sh -c "tail -n +$((n0 + 1)) $jlog | grep -q 'no link has a check\|checking'"
 sleep 1
+check "restarted as nobody with CAP_NET_ADMIN and CAP_NET_RAW only" \
+	sh -c "grep -q '^Uid:.*65534' /proc/$agent/status &&
+	       grep -qx 'CapEff:.*0000000000003000' /proc/$agent/status"
 check "restarted while wan2 is down: it stays down" is wan2 "state down checks down"
 check "... no flip to up in between" sh -c "! grep -q 'link wan2 .*state up' $tmp/events"
 heal 2
