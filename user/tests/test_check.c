@@ -126,6 +126,29 @@ static void test_check_lines(void)
 	mwan_config_release(&cfg);
 }
 
+/* Found by the corpus: a target may start with a letter, a keyword has no ':' */
+static void test_letter_targets(void)
+{
+	struct mwan_config cfg;
+	const struct check *c;
+	struct checks cs;
+	int err;
+
+	err = parse("link add wan1 dev lo\n"
+		    "check wan1 icmp fd00::1 fe80::1 192.0.2.1 ff02::2 "
+		    "reliability 2\n", &cfg, &cs);
+	c = err ? NULL : &cs.v[0];
+	ktap_check(c && c->n_targets == 4 &&
+		   c->targets[0].family == AF_INET6 &&
+		   c->targets[0].addr[0] == 0xfd &&
+		   !strcmp(c->targets[1].text, "fe80::1") &&
+		   c->targets[2].family == AF_INET &&
+		   c->targets[3].addr[1] == 0x02 && c->hc.reliability == 2,
+		   "check: IPv6 targets that start with a letter (fd00::1, fe80::1)");
+	checks_release(&cs);
+	mwan_config_release(&cfg);
+}
+
 static void test_check_errors(void)
 {
 	static const struct {
@@ -169,6 +192,13 @@ static void test_check_errors(void)
 		  "a.conf:2: invalid failure-loss \"0\" (a percentage, 1..100)" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 recovery-loss 101%\n",
 		  "a.conf:2: invalid recovery-loss \"101%\" (a percentage, 0..100)" },
+		/* found by fuzzing: a ninth target was written past the eighth */
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 192.0.2.2 "
+		  "192.0.2.3 192.0.2.4 192.0.2.5 192.0.2.6 192.0.2.7 192.0.2.8 "
+		  "9.9.9.9\n",
+		  "a.conf:2: too many targets at \"9.9.9.9\" (at most 8)" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp fd00::1 fd00:bad\n",
+		  "a.conf:2: invalid target \"fd00:bad\" (an IPv4 or IPv6 address)" },
 	};
 	struct mwan_config cfg;
 	struct checks cs;
@@ -191,6 +221,7 @@ int main(void)
 	ktap_start();
 	test_durations();
 	test_check_lines();
+	test_letter_targets();
 	test_check_errors();
 	free(err_text);
 	return ktap_finish("test_check");
