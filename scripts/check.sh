@@ -56,7 +56,8 @@ run_suite() {
 	skipped=$((skipped + s))
 }
 
-# The module's pure logic, then the tools' parsers and messages; then
+# The module's pure logic, then the tools' parsers and messages, and the
+# systemd unit (scripts/verify-units.sh); then
 # both again (the tools' without libmnl) built for 32-bit big-endian MIPS,
 # OpenWrt's common kind of target, under qemu-user. Without the top make's
 # MAKEFLAGS: its command-line variables (make check TESTS=...) would
@@ -69,6 +70,7 @@ unit_make() {
 unit_tests() {
 	unit_make unit selftests/unit run
 	unit_make user user test
+	run_suite units "$TOP/scripts/verify-units.sh"
 	unit_make unit-mips selftests/unit run-mips
 	unit_make user-mips user test-mips
 }

@@ -82,4 +82,13 @@ int kernel_push(struct alink *l, bool state);
 int carrier_open(struct agent *a);
 void carrier_close(struct agent *a);
 
+/* notify.c: systemd's notify protocol, when $NOTIFY_SOCKET is set */
+void notify_open(void);
+int notify_watchdog_start(struct agent *a);
+void notify_ready(const struct agent *a);
+/* STATUS= again if a checked link's state changed since the last */
+void notify_status(const struct agent *a);
+void notify_stopping(void);
+void notify_close(void);
+
 #endif /* MWAN_AGENT_H */

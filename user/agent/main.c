@@ -84,6 +84,7 @@ static void signalled(struct watch *w)
 		return;
 	agent_log("%s, exiting; the kernel keeps its configuration",
 		  strsignal(si.ssi_signo));
+	notify_stopping();
 	a->stop = true;
 }
 
@@ -135,6 +136,7 @@ static int run(struct agent *a)
 			return -EIO;
 	if (!a->n_links)
 		agent_log("no link has a check: nothing to watch");
+	notify_ready(a);
 	while (!a->stop) {
 		n = epoll_wait(a->epfd, ev, ARRAY_SIZE(ev), -1);
 		if (n < 0 && errno != EINTR) {
@@ -146,6 +148,7 @@ static int run(struct agent *a)
 
 			w->fn(w);
 		}
+		notify_status(a);
 	}
 	return 0;
 }
@@ -178,12 +181,15 @@ static int agent_main(const char *fname)
 		err = a.epfd < 0 ? -errno : watch_signals(&a);
 	}
 	if (!err)
+		err = notify_watchdog_start(&a);
+	if (!err)
 		err = carrier_open(&a);
 	if (!err)
 		err = run(&a);
 	for (i = 0; i < a.n_links; i++)
 		link_stop(&a.links[i]);
 	carrier_close(&a);
+	notify_close();
 	if (a.epfd >= 0)
 		close(a.epfd);
 	mwan_nl_close(&a.nl);
@@ -236,6 +242,8 @@ int main(int argc, char **argv)
 	bool check = false;
 	int c;
 
+	/* before -n NETNS: the service manager's namespace has the socket */
+	notify_open();
 	while ((c = getopt_long(argc, argv, "c:n:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
