@@ -90,7 +90,9 @@ static void watchdog_env(void)
 		return;
 	errno = 0;
 	nt.watchdog_us = strtoull(usec, &end, 10);
-	if (errno || *end || !*usec || !nt.watchdog_us) {
+	/* in ns, halved, it must fit the timer */
+	if (errno || *end || !*usec || !nt.watchdog_us ||
+	    nt.watchdog_us > UINT64_MAX / 1000) {
 		pr_err("WATCHDOG_USEC \"%s\" is not a number of microseconds: no watchdog pings",
 		       usec);
 		nt.watchdog_us = 0;
@@ -101,6 +103,10 @@ void notify_open(void)
 {
 	const char *s = getenv("NOTIFY_SOCKET");
 
+	notify_close();
+	nt.watchdog_us = 0;
+	nt.send_failed = false;
+	nt.status[0] = '\0';
 	if (s && notify_addr(s)) {
 		nt.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (nt.fd < 0)
