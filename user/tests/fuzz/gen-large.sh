@@ -46,6 +46,15 @@ cd corpus
 	printf '\nglobals set default-policy p\n'
 } >links-255.conf
 
+# 256 links without ids: the last has none left
+{
+	i=1
+	while [ $i -le 256 ]; do
+		printf 'link add l%u dev lo\n' $i
+		i=$((i + 1))
+	done
+} >error-links-256.conf
+
 # 8 targets of each family, in turn, each probed 16 times
 {
 	printf 'link add a dev eth1\ncheck a icmp'
