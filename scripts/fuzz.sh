@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Usage: scripts/fuzz.sh [SECONDS]
+#        scripts/fuzz.sh --merge
 #
 # The config file parser under libFuzzer (user/tests/fuzz/fuzz_config.c,
 # built with clang, ASan and UBSan by "make -C user fuzz"), as part of
@@ -18,15 +19,17 @@
 #   build/fuzz/fuzz_config build/fuzz/crash-...
 # (FUZZ_VERBOSE=1 also prints what the parser said). New inputs found on
 # the way collect in build/fuzz/corpus/, so that runs on one machine go on
-# where the last one stopped. To add the useful ones to the tree's corpus:
-#   build/fuzz/fuzz_config -merge=1 user/tests/fuzz/corpus build/fuzz/corpus
+# where the last one stopped. --merge copies to user/tests/fuzz/corpus/found/
+# the fewest of them that reach code the tree's corpus does not (edges,
+# not counts: a few small files), to commit.
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SRC=$TOP/user/tests/fuzz
 OUT=$TOP/build/fuzz
 FUZZ=$OUT/fuzz_config
-seconds=${1:-${FUZZ_SECONDS:-60}}
+seconds=${FUZZ_SECONDS:-60}
+[ "${1:-}" = --merge ] || seconds=${1:-$seconds}
 # where undefined behaviour happened, not only what
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 n=0
@@ -97,7 +100,28 @@ fuzz() {
 	result 1 "$seconds s: failed after ${runs:-?} inputs, input kept in ${found:-(none written, see $log)}"
 }
 
+merge() {
+	local f n=0
+
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	find "$SRC/corpus" -type f -exec cp {} "$tmp/" \;
+	"$FUZZ" -merge=1 -use_counters=0 -max_len=262144 "$tmp" \
+		"$OUT/corpus" 2>&1 | grep '^MERGE-OUTER: .* new files'
+	mkdir -p "$SRC/corpus/found"
+	for f in "$tmp"/*; do
+		[ -n "$(find "$SRC/corpus" -name "${f##*/}")" ] && continue
+		cp "$f" "$SRC/corpus/found/"
+		n=$((n + 1))
+	done
+	echo "$n inputs added to user/tests/fuzz/corpus/found/"
+}
+
 main() {
+	if [ "${1:-}" = --merge ]; then
+		build >/dev/null && merge
+		return
+	fi
 	echo "KTAP version 1"
 	build || { echo "0 passed, 1 failed"; exit 1; }
 	replay
