@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make            build mwan.ko against the installed kernel headers, and the tools
-# make check      unit tests on the host, then the selftests inside a VM
+# make check      unit tests on the host, the config parser fuzzed (make
+#                 fuzz), then the selftests inside a VM
+# make fuzz       the config file parser under libFuzzer, ASan and UBSan, for
+#                 FUZZ_SECONDS (default 60) from the corpus in the tree
+#                 (scripts/fuzz.sh; a failing input is kept in build/fuzz/)
 # make check-debug  the selftests again, on a debug kernel (KASAN, kmemleak,
 #                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
 # make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against
@@ -33,6 +37,9 @@ check: deps
 	$(MAKE) module user
 	scripts/check.sh
 
+fuzz: deps
+	scripts/check.sh fuzz
+
 check-debug: deps
 	$(MAKE) user
 	scripts/check-debug.sh
@@ -53,4 +60,4 @@ clean:
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
-.PHONY: all module user unit deps check check-debug check-32bit bench bench-smoke clean
+.PHONY: all module user unit deps check fuzz check-debug check-32bit bench bench-smoke clean

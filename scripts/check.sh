@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/check.sh [unit | vm [TEST...]]
+# Usage: scripts/check.sh [unit | fuzz | vm [TEST...]]
 #
 # The test entry point of `make check` (which builds mwan.ko and the tools
 # first): the userspace unit tests on the host (selftests/unit for the
-# module's pure logic, user/tests for mwanctl and mwan-agent), then the
-# selftests in a VM (selftests/vm/run-vm.sh running selftests/run.sh).
+# module's pure logic, user/tests for mwanctl and mwan-agent), the config
+# file parser under libFuzzer for FUZZ_SECONDS (scripts/fuzz.sh, default
+# 60), then the selftests in a VM (selftests/vm/run-vm.sh running
+# selftests/run.sh).
 # The unit tests run again built for 32-bit big-endian MIPS, under
 # qemu-user (of user/'s, those that need no libmnl). Output is streamed;
 # each part's results are counted from its KTAP "ok"/"not ok" lines and
@@ -14,6 +16,7 @@
 # non-zero on any failure.
 #
 #   unit            only the unit tests
+#   fuzz            only the fuzzer
 #   vm [TEST...]    only the VM selftests, all or the named ones
 #   TESTS="a.sh b.sh" in the environment selects VM selftests too, e.g.
 #                   make check TESTS=mwan_smoke.sh
@@ -53,7 +56,8 @@ run_suite() {
 	skipped=$((skipped + s))
 }
 
-# The module's pure logic, then the tools' parsers and messages; then
+# The module's pure logic, then the tools' parsers and messages, and the
+# systemd unit (scripts/verify-units.sh); then
 # both again (the tools' without libmnl) built for 32-bit big-endian MIPS,
 # OpenWrt's common kind of target, under qemu-user. Without the top make's
 # MAKEFLAGS: its command-line variables (make check TESTS=...) would
@@ -66,8 +70,13 @@ unit_make() {
 unit_tests() {
 	unit_make unit selftests/unit run
 	unit_make user user test
+	run_suite units "$TOP/scripts/verify-units.sh"
 	unit_make unit-mips selftests/unit run-mips
 	unit_make user-mips user test-mips
+}
+
+fuzz_tests() {
+	run_suite fuzz "$TOP/scripts/fuzz.sh"
 }
 
 vm_tests() {
@@ -83,10 +92,11 @@ main() {
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	case $what in
-	all) unit_tests; vm_tests ;;
+	all) unit_tests; fuzz_tests; vm_tests ;;
 	unit) unit_tests ;;
+	fuzz) fuzz_tests ;;
 	vm) vm_tests "$@" ;;
-	*) echo "usage: check.sh [unit | vm [TEST...]]" >&2; exit 2 ;;
+	*) echo "usage: check.sh [unit | fuzz | vm [TEST...]]" >&2; exit 2 ;;
 	esac
 	if [ "$skipped" -gt 0 ]; then
 		echo "$passed passed, $failed failed, $skipped skipped"

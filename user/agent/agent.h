@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "health.h"
@@ -112,6 +113,8 @@ void agent_event(const struct log_event *e, const char *fmt, ...)
 	__printf(2, 3);
 
 /* conf.c: the whole file, without the kernel; errors printed */
+int agent_conf_parse(FILE *f, const char *fname, struct mwan_config *cfg,
+		     struct agent_conf *ac);
 int agent_conf_load(const char *fname, struct mwan_config *cfg,
 		    struct agent_conf *ac);
 void agent_conf_release(struct agent_conf *ac);
@@ -177,8 +180,6 @@ int instance_claim(void);
 /* In a child: the claim is the agent's, it must end with it */
 void instance_forget(void);
 
-/* link.c: the log and hooks of a link's change (@id: its event id) */
-const char *link_state_name(uint8_t state);
 /* hooks.c: run the hooks directory's programs for an event, unwaited */
 void hooks_run(struct agent *a, const struct alink *l, unsigned int id,
 	       const char *old_state, const char *new_state,
@@ -191,5 +192,14 @@ int carrier_open(struct agent *a);
 void carrier_close(struct agent *a);
 /* Ask for every device's state again (new links after a reload) */
 void carrier_refresh(struct agent *a);
+
+/* notify.c: systemd's notify protocol, when $NOTIFY_SOCKET is set */
+void notify_open(void);
+int notify_watchdog_start(struct agent *a);
+void notify_ready(const struct agent *a);
+/* STATUS= again if a checked link's state changed since the last */
+void notify_status(const struct agent *a);
+void notify_stopping(void);
+void notify_close(void);
 
 #endif /* MWAN_AGENT_H */

@@ -202,8 +202,15 @@ static int check_opt(struct check *c, const char *kw, const char *val)
 
 static int check_target(struct check *c, const char *s)
 {
-	struct check_target *t = &c->targets[c->n_targets];
+	struct check_target *t;
 
+	/* before t: the array has no room for a ninth */
+	if (c->n_targets == CHECK_TARGETS_MAX) {
+		pr_err("too many targets at \"%s\" (at most %d)", s,
+		       CHECK_TARGETS_MAX);
+		return -E2BIG;
+	}
+	t = &c->targets[c->n_targets];
 	if (inet_pton(AF_INET, s, t->addr) == 1) {
 		t->family = AF_INET;
 	} else if (inet_pton(AF_INET6, s, t->addr) == 1) {
@@ -212,14 +219,18 @@ static int check_target(struct check *c, const char *s)
 		pr_err("invalid target \"%s\" (an IPv4 or IPv6 address)", s);
 		return -EINVAL;
 	}
-	if (c->n_targets == CHECK_TARGETS_MAX) {
-		pr_err("too many targets at \"%s\" (at most %d)", s,
-		       CHECK_TARGETS_MAX);
-		return -E2BIG;
-	}
 	snprintf(t->text, sizeof(t->text), "%s", s);
 	c->n_targets++;
 	return 0;
+}
+
+/*
+ * Targets run up to the first keyword, which starts with a letter; an IPv6
+ * address may too (fd00::1, fe80::1), but a keyword has no ':'.
+ */
+static bool target_word(const char *s)
+{
+	return !isalpha((unsigned char)s[0]) || strchr(s, ':');
 }
 
 /* "check LINK icmp TARGET... [KEYWORD VALUE]..." into @c */
@@ -240,8 +251,7 @@ static int check_words(struct check *c, int argc, char **argv)
 		       argc < 3 ? "" : "\"");
 		return -EINVAL;
 	}
-	/* targets run up to the first keyword, which starts with a letter */
-	for (i = 3; i < argc && !isalpha((unsigned char)argv[i][0]); i++) {
+	for (i = 3; i < argc && target_word(argv[i]); i++) {
 		err = check_target(c, argv[i]);
 		if (err)
 			return err;

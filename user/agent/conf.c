@@ -53,27 +53,36 @@ void agent_conf_release(struct agent_conf *ac)
 	prefix_release(&ac->prefixes);
 }
 
-int agent_conf_load(const char *fname, struct mwan_config *cfg,
-		    struct agent_conf *ac)
+int agent_conf_parse(FILE *f, const char *fname, struct mwan_config *cfg,
+		     struct agent_conf *ac)
 {
-	FILE *f;
 	int err;
 
 	memset(ac, 0, sizeof(*ac));
 	routing_conf_init(&ac->routing);
 	strcpy(ac->hooks, AGENT_HOOKS_DIR);
-	f = fopen(fname, "r");
-	if (!f) {
-		pr_err("cannot open %s: %s", fname, strerror(errno));
-		return -errno;
-	}
 	err = config_parse_agent(f, fname, cfg, agent_line, ac);
-	fclose(f);
 	if (!err)
 		err = checks_resolve(&ac->checks, cfg, fname);
 	if (!err)
 		err = routing_resolve(&ac->routing, cfg, fname);
 	if (!err)
 		err = prefix_resolve(&ac->prefixes, cfg, fname);
+	return err;
+}
+
+int agent_conf_load(const char *fname, struct mwan_config *cfg,
+		    struct agent_conf *ac)
+{
+	FILE *f = fopen(fname, "r");
+	int err;
+
+	if (!f) {
+		memset(ac, 0, sizeof(*ac));
+		pr_err("cannot open %s: %s", fname, strerror(errno));
+		return -errno;
+	}
+	err = agent_conf_parse(f, fname, cfg, ac);
+	fclose(f);
 	return err;
 }

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/mwan.h>
+
 #include "health.h"
 
 void health_init(struct health *h, const struct health_conf *c)
@@ -125,4 +127,17 @@ uint32_t health_loss_ppm(const struct health *h)
 		lost += h->lost[i];
 	}
 	return sent ? lost * 1000000 / sent : 0;
+}
+
+const char *link_state_name(uint8_t state)
+{
+	switch (state) {
+	case MWAN_LINK_DOWN:
+		return "down";
+	case MWAN_LINK_UP:
+		return "up";
+	case MWAN_LINK_DRAIN:
+		return "drain";
+	}
+	return "?";
 }

@@ -71,5 +71,7 @@ unsigned int health_next_ms(const struct health *h,
 			    const struct health_conf *c);
 /* Lost probes over the last HEALTH_LOSS_WINDOW rounds, in ppm */
 uint32_t health_loss_ppm(const struct health *h);
+/* "down", "up", "drain": an enum mwan_link_state in words */
+const char *link_state_name(uint8_t state);
 
 #endif /* MWAN_HEALTH_H */

@@ -46,19 +46,6 @@ static const char *state_name(bool up)
 	return up ? "up" : "down";
 }
 
-const char *link_state_name(uint8_t state)
-{
-	switch (state) {
-	case MWAN_LINK_DOWN:
-		return "down";
-	case MWAN_LINK_UP:
-		return "up";
-	case MWAN_LINK_DRAIN:
-		return "drain";
-	}
-	return "?";
-}
-
 /* down-action flush: the dead link's connections, and only those */
 static void flush_connections(struct alink *l, struct log_event *e)
 {

@@ -63,6 +63,7 @@ static void signalled(struct watch *w)
 		default:
 			agent_log("%s, exiting; the kernel keeps its configuration",
 				  strsignal(si.ssi_signo));
+			notify_stopping();
 			a->stop = true;
 		}
 	}
@@ -107,6 +108,7 @@ static int run(struct agent *a)
 			a->reload = false;
 			agent_reload(a);
 		}
+		notify_status(a);
 	}
 	return 0;
 }
@@ -135,10 +137,15 @@ static int agent_main(const char *fname)
 		err = a.epfd < 0 ? -errno : watch_signals(&a);
 	}
 	if (!err)
-		err = agent_start(&a);
+		err = notify_watchdog_start(&a);
 	if (!err)
+		err = agent_start(&a);
+	if (!err) {
+		notify_ready(&a);
 		err = run(&a);
+	}
 	agent_stop(&a);
+	notify_close();
 	if (a.epfd >= 0)
 		close(a.epfd);
 	if (a.nl.sk)
@@ -197,6 +204,8 @@ int main(int argc, char **argv)
 	bool check = false, cleanup = false;
 	int c;
 
+	/* before -n NETNS: the service manager's namespace has the socket */
+	notify_open();
 	while ((c = getopt_long(argc, argv, "c:n:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -76,7 +76,8 @@ static void test_check_lines(void)
 	err = parse("link add wan1 dev lo\n"
 		    "check wan1 icmp 192.0.2.1 2001:db8::1 interval 200ms "
 		    "failure-interval 100ms recovery-interval 1.5s timeout 150ms "
-		    "count 2 reliability 2 down 4 up 5 initial down\n", &cfg, &cs);
+		    "count 2 reliability 2 down 4 up 5 initial down "
+		    "down-action flush\n", &cfg, &cs);
 	c = err ? NULL : &cs.v[0];
 	ktap_check(c && cs.n == 1 && c->line == 2 && !strcmp(c->link, "wan1") &&
 		   c->n_targets == 2 && c->targets[0].family == AF_INET &&
@@ -89,7 +90,7 @@ static void test_check_lines(void)
 		   c->hc.recovery_interval_ms == 1500 &&
 		   c->hc.timeout_ms == 150 && c->hc.count == 2 &&
 		   c->hc.reliability == 2 && c->hc.down == 4 &&
-		   c->hc.up == 5 && !c->hc.initial_up,
+		   c->hc.up == 5 && !c->hc.initial_up && c->flush_on_down,
 		   "check: every knob");
 	l = err ? NULL : mwan_link_by_name(&cfg, "wan1");
 	ktap_check(l && HAS(l, MWAN_LINK_A_STATE) &&
@@ -126,6 +127,29 @@ static void test_check_lines(void)
 	mwan_config_release(&cfg);
 }
 
+/* Found by the corpus: a target may start with a letter, a keyword has no ':' */
+static void test_letter_targets(void)
+{
+	struct mwan_config cfg;
+	const struct check *c;
+	struct checks cs;
+	int err;
+
+	err = parse("link add wan1 dev lo\n"
+		    "check wan1 icmp fd00::1 fe80::1 192.0.2.1 ff02::2 "
+		    "reliability 2\n", &cfg, &cs);
+	c = err ? NULL : &cs.v[0];
+	ktap_check(c && c->n_targets == 4 &&
+		   c->targets[0].family == AF_INET6 &&
+		   c->targets[0].addr[0] == 0xfd &&
+		   !strcmp(c->targets[1].text, "fe80::1") &&
+		   c->targets[2].family == AF_INET &&
+		   c->targets[3].addr[1] == 0x02 && c->hc.reliability == 2,
+		   "check: IPv6 targets that start with a letter (fd00::1, fe80::1)");
+	checks_release(&cs);
+	mwan_config_release(&cfg);
+}
+
 static void test_check_errors(void)
 {
 	static const struct {
@@ -156,6 +180,8 @@ static void test_check_errors(void)
 		  "a.conf:2: \"count\" needs a value" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 initial maybe\n",
 		  "a.conf:2: invalid initial \"maybe\" (up, down)" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 down-action drop\n",
+		  "a.conf:2: invalid down-action \"drop\" (keep, flush)" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1\n\ncheck wan1 icmp 192.0.2.2\n",
 		  "a.conf:4: link \"wan1\" already has a check on line 2" },
 		{ "link add wan1 dev lo state down\ncheck wan1 icmp 192.0.2.1\n",
@@ -169,6 +195,13 @@ static void test_check_errors(void)
 		  "a.conf:2: invalid failure-loss \"0\" (a percentage, 1..100)" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 recovery-loss 101%\n",
 		  "a.conf:2: invalid recovery-loss \"101%\" (a percentage, 0..100)" },
+		/* found by fuzzing: a ninth target was written past the eighth */
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 192.0.2.2 "
+		  "192.0.2.3 192.0.2.4 192.0.2.5 192.0.2.6 192.0.2.7 192.0.2.8 "
+		  "9.9.9.9\n",
+		  "a.conf:2: too many targets at \"9.9.9.9\" (at most 8)" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp fd00::1 fd00:bad\n",
+		  "a.conf:2: invalid target \"fd00:bad\" (an IPv4 or IPv6 address)" },
 	};
 	struct mwan_config cfg;
 	struct checks cs;
@@ -191,6 +224,7 @@ int main(void)
 	ktap_start();
 	test_durations();
 	test_check_lines();
+	test_letter_targets();
 	test_check_errors();
 	free(err_text);
 	return ktap_finish("test_check");
