@@ -148,8 +148,10 @@ now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }
 now_us t0
 heal 1
 heal 2
-check "both back while the slow hook still sleeps over the first events" \
-	slowwait 3 sh -c "$MWANCTL -n $RTR link show | grep -c 'state up checks up' | grep -qx 3"
+# blocked by its hooks, the agent would need 6 s (two 3 s hooks of the
+# first two events) before either link could come back
+check "both back while the slow hooks still sleep (4 events, 3 s each)" \
+	slowwait 5 sh -c "$MWANCTL -n $RTR link show | grep -c 'state up checks up' | grep -qx 3"
 now_us t1
 echo "back after $(((t1 - t0) / 1000)) ms; the hooks queued 4 events of 3 s each"
 check "hooks: wan1's down event with its id, device and reason" \
