@@ -15,14 +15,15 @@ set -eu
 # and scripts/cross-build.sh, which CI starts side by side, need no apt.
 # The config fuzzer (scripts/fuzz.sh) needs clang's libFuzzer, which in
 # Debian 12 is libclang-rt-14-dev (clang only recommends it), and llvm's
-# llvm-symbolizer for readable sanitizer reports.
+# llvm-symbolizer for readable sanitizer reports; scripts/verify-units.sh
+# systemd-analyze.
 PKGS="gcc make pkg-config kmod cpio xz-utils linux-headers-amd64 libmnl-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping nftables iptables conntrack
 	python3 python3-scapy iperf3 socat ncat tcpdump procps
 	gcc-mips-linux-gnu libc6-dev-mips-cross qemu-user-static
 	bc flex bison libelf-dev libssl-dev dpkg-dev util-linux file
-	clang libclang-rt-14-dev llvm"
+	clang libclang-rt-14-dev llvm systemd"
 VM_CACHE=/var/cache/mwan-vm
 
 log() { echo "deps: $*"; }
