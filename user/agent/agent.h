@@ -53,12 +53,6 @@ struct alink {
 	bool held;			/* that state was set by hand */
 };
 
-/* A link as the kernel has it */
-struct kernel_link {
-	char name[MWAN_NAME_MAX];
-	uint32_t id, ifindex, mark;
-};
-
 struct routing;
 struct prefixes;
 
@@ -149,7 +143,7 @@ int kernel_flush(struct alink *l);
 /* Every link as the kernel has it (struct mwan_link), @v to be freed */
 int kernel_dump_links(struct agent *a, struct mwan_link **v, unsigned int *n);
 /* Every link in the kernel, and the mark mask: @v to be freed */
-int kernel_links(struct agent *a, struct kernel_link **v, unsigned int *n,
+int kernel_links(struct agent *a, struct mwan_link **v, unsigned int *n,
 		 uint32_t *mask);
 /* The kernel's link @name; -ENOENT if it has none */
 int kernel_link(struct agent *a, const char *name, struct mwan_link *out);

@@ -97,49 +97,15 @@ int kernel_push(struct alink *l, bool state)
 	return err;
 }
 
-struct links_dump {
-	struct kernel_link *v;
-	unsigned int n;
-};
-
-static int all_links_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[MWAN_A_MAX + 1];
-	struct links_dump *d = data;
-	struct mwan_link kl = { 0 };
-	struct kernel_link *k;
-
-	if (attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX) ||
-	    !tb[MWAN_A_LINK] || mwan_parse_link(tb[MWAN_A_LINK], &kl) ||
-	    !HAS(&kl, MWAN_LINK_A_MARK) || !HAS(&kl, MWAN_LINK_A_IFINDEX))
-		return -EBADMSG;
-	k = array_add(&d->v, &d->n, sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	memcpy(k->name, kl.name, sizeof(k->name));
-	k->id = kl.id;
-	k->ifindex = kl.ifindex;
-	k->mark = kl.mark;
-	return 0;
-}
-
-static void links_reset(void *data)
-{
-	struct links_dump *d = data;
-
-	d->n = 0;
-}
-
 static int globals_cb(const struct nlmsghdr *nlh, void *data)
 {
 	return mwan_parse_globals(nlh, data) ? -EBADMSG : 0;
 }
 
-int kernel_links(struct agent *a, struct kernel_link **v, unsigned int *n,
+int kernel_links(struct agent *a, struct mwan_link **v, unsigned int *n,
 		 uint32_t *mask)
 {
 	MWAN_MSG_BUF(buf);
-	struct links_dump d = { 0 };
 	struct mwan_globals g = { 0 };
 	struct nlmsghdr *nlh;
 	int err;
@@ -149,54 +115,27 @@ int kernel_links(struct agent *a, struct kernel_link **v, unsigned int *n,
 	if (!err && !HAS(&g, MWAN_A_MARK_MASK))
 		err = -EBADMSG;
 	if (!err)
-		err = mwan_nl_dump(&a->nl, MWAN_CMD_LINK_GET, all_links_cb,
-				   links_reset, &d);
-	if (err) {
-		free(d.v);
-		return err;
-	}
-	*v = d.v;
-	*n = d.n;
-	*mask = g.mark_mask;
-	return 0;
-}
-
-struct link_find {
-	const char *name;
-	struct mwan_link *out;
-	bool found;
-};
-
-static int link_find_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[MWAN_A_MAX + 1];
-	struct link_find *f = data;
-	struct mwan_link kl = { 0 };
-
-	if (attr_parse_msg(nlh, GENL_HDRLEN, tb, MWAN_A_MAX) ||
-	    !tb[MWAN_A_LINK] || mwan_parse_link(tb[MWAN_A_LINK], &kl))
-		return -EBADMSG;
-	if (strcmp(kl.name, f->name))
-		return 0;
-	*f->out = kl;
-	f->found = true;
-	return 0;
-}
-
-static void link_find_reset(void *data)
-{
-	((struct link_find *)data)->found = false;
+		err = kernel_dump_links(a, v, n);
+	if (!err)
+		*mask = g.mark_mask;
+	return err;
 }
 
 int kernel_link(struct agent *a, const char *name, struct mwan_link *out)
 {
-	struct link_find f = { .name = name, .out = out };
+	struct mwan_link *v = NULL;
+	unsigned int i, n = 0;
 	int err;
 
-	err = mwan_nl_dump(&a->nl, MWAN_CMD_LINK_GET, link_find_cb,
-			   link_find_reset, &f);
-	if (!err && !f.found)
+	err = kernel_dump_links(a, &v, &n);
+	for (i = 0; !err && i < n; i++)
+		if (!strcmp(v[i].name, name))
+			break;
+	if (!err && i == n)
 		err = -ENOENT;
+	if (!err)
+		*out = v[i];
+	free(v);
 	return err;
 }
 

@@ -363,7 +363,7 @@ static bool dev_p2p(uint32_t ifindex)
 }
 
 /* The links as the kernel has them now (@kl), and their tables */
-static int read_links(struct routing *r, struct kernel_link **kl,
+static int read_links(struct routing *r, struct mwan_link **kl,
 		      struct route_link **out, unsigned int *n)
 {
 	struct route_link *v;
@@ -378,7 +378,7 @@ static int read_links(struct routing *r, struct kernel_link **kl,
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < nk; i++) {
-		const struct kernel_link *k = &(*kl)[i];
+		const struct mwan_link *k = &(*kl)[i];
 		struct route_link *l = &v[i];
 
 		l->conf = routing_link_conf(r->conf, k->name);
@@ -511,7 +511,7 @@ int routing_reconcile(struct routing *r)
 	struct rt_list want = { 0 }, add = { 0 }, del = { 0 }, renew = { 0 };
 	struct rrule_list rwant = { 0 }, radd = { 0 }, rdel = { 0 };
 	struct route_link *links = NULL;
-	struct kernel_link *kl = NULL;
+	struct mwan_link *kl = NULL;
 	struct rt_state st = { 0 };
 	int err;
 
