@@ -17,7 +17,9 @@
 #         down, then up; then refuses TCP port 80 with a reset: stays up.
 #
 # The server must see each link's DNS and TCP probes from that link, and
-# each link must go down exactly as often as it was broken.
+# each link must go down exactly as often as it was broken. The router
+# starts as DHCP leaves it (a default route per uplink in main): the
+# agent's own tables and rules carry the probes.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -28,7 +30,7 @@ checktool "$AGENT --version" "needs mwan-agent (make user)"
 
 T1=203.0.113.1 T2=203.0.113.2 T3=203.0.113.3
 t0=0 t1=0 start=0
-topo_create 3
+TOPO_ROUTES=main topo_create 3
 inet ip -batch - <<-EOF
 addr add $T2/32 dev srv
 addr add $T3/32 dev srv
