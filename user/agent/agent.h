@@ -150,8 +150,20 @@ void link_lost(struct alink *l, struct probe *p);
 /* probe.c: raw ICMP and ICMPv6 echo sockets of a link */
 int probe_open(struct alink *l, int family);
 int probe_send(struct alink *l, const struct check_target *t, uint16_t seq);
-/* A socket that leaves by the link's device with its mark, or -errno */
+/* The replies already in, as their watch would read them */
+void probe_drain(struct alink *l);
+/*
+ * A socket that leaves by the link's device with its mark, or -errno; a
+ * datagram socket's arrivals are stamped by the kernel
+ */
 int probe_socket(struct alink *l, int family, int type, int proto);
+/*
+ * recvmsg(): @at_ns is when the datagram came in (now_ns()'s clock) by
+ * its stamp, not when it is read: a reply the agent reads late, busy or
+ * not scheduled, still counts as in time if it came in time
+ */
+ssize_t probe_recv(int fd, void *buf, size_t len,
+		   struct sockaddr_storage *from, uint64_t *at_ns);
 socklen_t probe_sockaddr(const struct check_target *t,
 			 struct sockaddr_storage *ss);
 
@@ -162,6 +174,8 @@ socklen_t probe_sockaddr(const struct check_target *t,
  */
 int sockprobe_start(struct alink *l, struct probe *p,
 		    const struct check_target *t);
+/* What already came for @p, as its watch would read it */
+void sockprobe_drain(struct probe *p);
 void sockprobe_close(struct probe *p);
 
 /* kernel.c: the mwan netlink family */

@@ -239,6 +239,21 @@ static void round_end(struct alink *l)
 	arm(l, next);
 }
 
+/*
+ * The timeout: what came in time counts, also if the agent had no chance
+ * to read it yet (busy, or not scheduled): its stamp says when it came.
+ */
+static void round_timeout(struct alink *l)
+{
+	unsigned int k;
+
+	probe_drain(l);
+	for (k = 0; k < n_probes(l) && l->in_round; k++)
+		sockprobe_drain(&l->probes[k]);
+	if (l->in_round)
+		round_end(l);
+}
+
 static void timer_fired(struct watch *w)
 {
 	struct alink *l = (void *)((char *)w - offsetof(struct alink, timer));
@@ -247,17 +262,20 @@ static void timer_fired(struct watch *w)
 	if (read(w->fd, &n, sizeof(n)) < 0)
 		return;
 	if (l->in_round)
-		round_end(l);
+		round_timeout(l);
 	else if (l->h.carrier)
 		round_begin(l);
 }
 
 void link_answered(struct alink *l, struct probe *p, uint64_t at_ns)
 {
-	if (!l->in_round || p->answered || p->lost)
+	uint64_t due = l->round_ns + l->check->hc.timeout_ms * NSEC_PER_MSEC;
+
+	/* read when the round ends, but come too late */
+	if (!l->in_round || p->answered || p->lost || at_ns > due)
 		return;
 	p->answered = true;
-	p->rtt_us = (at_ns - p->sent_ns) / 1000;
+	p->rtt_us = at_ns > p->sent_ns ? (at_ns - p->sent_ns) / 1000 : 0;
 	/* all in: no need to wait for the timeout */
 	if (!l->starting && round_over(l))
 		round_end(l);

@@ -14,6 +14,7 @@
 #include <netinet/ip_icmp.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -23,6 +24,8 @@
 #endif
 
 #define PROBE_PAYLOAD	16
+/* a datagram read later than this after it came: the clock stepped */
+#define MAX_LATE_NS	(CHECK_TIMEOUT_MAX_MS * 1000000LL)
 
 struct echo {
 	uint8_t type, code;
@@ -74,24 +77,64 @@ static void reply_v6(struct alink *l, const uint8_t *buf, ssize_t n,
 	link_reply(l, ntohs(e->seq), AF_INET6, &from->sin6_addr, at);
 }
 
+ssize_t probe_recv(int fd, void *buf, size_t len,
+		   struct sockaddr_storage *from, uint64_t *at_ns)
+{
+	char ctl[CMSG_SPACE(sizeof(struct timespec))] __aligned(8);
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_name = from, .msg_namelen = from ? sizeof(*from) : 0,
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct timespec ts, rt;
+	struct cmsghdr *cm;
+	int64_t late;
+	ssize_t n;
+
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	if (n < 0)
+		return n;
+	*at_ns = now_ns();
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+		clock_gettime(CLOCK_REALTIME, &rt);
+		late = (rt.tv_sec - ts.tv_sec) * 1000000000LL +
+		       rt.tv_nsec - ts.tv_nsec;
+		/* the real-time clock may step: then the reading time is it */
+		if (late > 0 && late < MAX_LATE_NS && (uint64_t)late < *at_ns)
+			*at_ns -= late;
+	}
+	return n;
+}
+
 static void probe_read(struct alink *l, int fd, int family)
 {
 	uint8_t buf[1500] __aligned(8);
 	struct sockaddr_storage from;
-	socklen_t flen;
+	uint64_t at;
 	ssize_t n;
 
 	for (;;) {
-		flen = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-			     (struct sockaddr *)&from, &flen);
+		n = probe_recv(fd, buf, sizeof(buf), &from, &at);
 		if (n < 0)
 			return;
 		if (family == AF_INET)
-			reply_v4(l, buf, n, (void *)&from, now_ns());
+			reply_v4(l, buf, n, (void *)&from, at);
 		else
-			reply_v6(l, buf, n, (void *)&from, now_ns());
+			reply_v6(l, buf, n, (void *)&from, at);
 	}
+}
+
+void probe_drain(struct alink *l)
+{
+	if (l->sock4.fd >= 0)
+		probe_read(l, l->sock4.fd, AF_INET);
+	if (l->sock6.fd >= 0)
+		probe_read(l, l->sock6.fd, AF_INET6);
 }
 
 static void read4(struct watch *w)
@@ -125,7 +168,7 @@ static int only_echo_replies(int fd, int family)
 
 int probe_socket(struct alink *l, int family, int type, int proto)
 {
-	int fd, err;
+	int fd, err, one = 1;
 
 	fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
 	if (fd < 0)
@@ -137,6 +180,9 @@ int probe_socket(struct alink *l, int family, int type, int proto)
 		close(fd);
 		return err;
 	}
+	/* without the stamps, replies count from when they are read */
+	if (type != SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	return fd;
 }
 

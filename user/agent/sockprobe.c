@@ -17,9 +17,15 @@
  * SYN-ACK would have (mwan3's nping-tcp counts any answer too). Any other
  * error (unreachable, no route) loses the probe at once. A connection is
  * closed with a reset right after, so that no side keeps it in TIME_WAIT.
+ *
+ * Datagrams are stamped by the kernel when they come, and a handshake's
+ * round trip is the kernel's: a probe answered in time counts even if
+ * the agent reads it only when its round times out.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
@@ -46,11 +52,11 @@ void sockprobe_close(struct probe *p)
 	p->w.fd = -1;
 }
 
-static void answered(struct probe *p)
+static void answered(struct probe *p, uint64_t at_ns)
 {
 	sockprobe_close(p);
 	/* last: this may end the round */
-	link_answered(p->link, p, now_ns());
+	link_answered(p->link, p, at_ns);
 }
 
 static void lost(struct probe *p)
@@ -64,11 +70,12 @@ static void dns_ready(struct watch *w)
 	uint8_t buf[512] __aligned(4);
 	struct probe *p = probe_of(w);
 	unsigned int i;
+	uint64_t at;
 	ssize_t n;
 
 	/* a few datagrams at most; an ICMP error reads as one, and is not */
 	for (i = 0; w->fd >= 0 && i < 8; i++) {
-		n = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		n = probe_recv(w->fd, buf, sizeof(buf), NULL, &at);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n < DNS_HDR_LEN)
@@ -76,7 +83,7 @@ static void dns_ready(struct watch *w)
 		if ((buf[0] << 8 | buf[1]) != p->dns_id ||
 		    !((buf[2] << 8 | buf[3]) & DNS_FLAG_QR))
 			continue;
-		answered(p);
+		answered(p, at);
 		return;
 	}
 }
@@ -117,23 +124,42 @@ static int dns_send(struct alink *l, struct probe *p, int fd)
 	return send(fd, q, len, 0) < 0 ? -errno : 0;
 }
 
+/*
+ * A connecting probe: done yet? A reset after the handshake (the target
+ * accepted and aborted at once) is an answer as much as one before it.
+ * The kernel measured the handshake's round trip (it takes no sample from
+ * a retransmitted SYN): that, not when the agent looks, dates the answer.
+ */
 static void tcp_ready(struct watch *w)
 {
 	struct probe *p = probe_of(w);
-	socklen_t len = sizeof(int);
 	struct linger lg = { 1, 0 };
+	struct tcp_info ti = { 0 };
+	socklen_t len;
 	int err = 0;
 
+	len = sizeof(err);
 	/* a stale event of a probe closed earlier in the same batch */
 	if (w->fd < 0 || getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &err, &len))
 		return;
-	if (err && err != ECONNREFUSED) {
+	if (err && err != ECONNREFUSED && err != ECONNRESET) {
 		lost(p);
 		return;
 	}
+	len = sizeof(ti);
+	getsockopt(w->fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	if (!err && ti.tcpi_state == TCP_SYN_SENT)
+		return;
 	if (!err)
 		setsockopt(w->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	answered(p);
+	answered(p, ti.tcpi_rtt ? p->sent_ns + ti.tcpi_rtt * 1000ULL :
+		     now_ns());
+}
+
+void sockprobe_drain(struct probe *p)
+{
+	if (p->w.fd >= 0)
+		p->w.fn(&p->w);
 }
 
 static int watch_probe(struct alink *l, struct probe *p, uint32_t events)
@@ -154,7 +180,7 @@ static void sockprobe_go(struct alink *l, struct probe *p,
 		if (!err)
 			err = watch_probe(l, p, EPOLLIN);
 	} else if (!err || err == -ECONNREFUSED) {
-		answered(p);
+		answered(p, now_ns());
 		return;
 	} else if (err == -EINPROGRESS) {
 		err = watch_probe(l, p, EPOLLOUT);
