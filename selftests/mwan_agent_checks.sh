@@ -17,7 +17,8 @@
 #         down, then up; then refuses TCP port 80 with a reset: stays up.
 #
 # The server must see each link's DNS and TCP probes from that link, and
-# each link must go down exactly as often as it was broken. The router
+# each link must go down exactly as often as it was broken (at least as
+# often in the debug lane, whose VM stalls for seconds). The router
 # starts as DHCP leaves it (a default route per uplink in main): the
 # agent's own tables and rules carry the probes.
 
@@ -187,10 +188,24 @@ else
 	check "no loss, below recovery-loss: wan2 up" false
 fi
 
+# silent_named LINK TARGET SKIP: past the log's first SKIP lines, LINK
+# went down and named TARGET ("dns ADDR") among those that did not answer
+silent_named() {
+	awk -v l="$1: up -> down: " -v t="$2" -v skip="$3" '
+		NR > skip && index($0, l) && (i = index($0, "; no answer from ")) {
+			n = split(substr($0, i + 17), w, ", ")
+			for (k = 1; k <= n; k++)
+				if (w[k] == t)
+					found = 1
+		}
+		END { exit !found }' "$AGENT_TMP/agent.log"
+}
+
 # DNS and TCP: the service stops answering, the host does not
 ping3() { rtr ping -6 -q -c 1 -W 2 -m $((3 << 8)) -I wan3 "$SERVER6" >/dev/null; }
 for what in "dns udp 53" "tcp tcp 80"; do
 	read -r method proto port <<<"$what"
+	logged=$(wc -l <"$AGENT_TMP/agent.log")
 	now_us t0
 	echo "add rule inet fault forward $proto dport $port counter drop" >&"$nft3"
 	if down=$(await wan3 down "$t0"); then
@@ -201,9 +216,8 @@ for what in "dns udp 53" "tcp tcp 80"; do
 	fi
 	target="$method $SERVER6"
 	[ "$method" = tcp ] && target="tcp [$SERVER6]:80"
-	check "the agent logs the silent $method target" sh -c \
-		"grep 'wan3: up -> down: ' '$AGENT_TMP/agent.log' |
-		 grep -qF '; no answer from $target'"
+	check "the agent logs the silent $method target" \
+		silent_named wan3 "$target" "$logged"
 	check "$method check: ICMP through ISP 3 still answered" ping3
 	now_us t0
 	echo "flush chain inet fault forward" >&"$nft3"
@@ -258,8 +272,17 @@ check "the agent logs why" grep -q "wan1: up -> down: carrier lost$" \
 downs="$(events_of wan1 down "$start") $(events_of wan2 down "$start")"
 downs+=" $(events_of wan3 down "$start")"
 echo "downs of wan1, wan2, wan3: $downs"
-check "each link went down exactly as often as it was broken" \
-	test "$downs" = "$((1 + ${#times[@]})) 1 2"
+want="$((1 + ${#times[@]})) 1 2"
+if ((slow == 1)); then
+	check "each link went down exactly as often as it was broken" \
+		test "$downs" = "$want"
+else
+	# the debug lane's VM can stall for seconds (kmemleak scans on its
+	# one CPU), every link's probes with it: it holds each fault seen
+	check "each link went down at least as often as it was broken" \
+		awk -v d="$downs" -v w="$want" 'BEGIN { split(d, a); split(w, b)
+			exit !(a[1] >= b[1] && a[2] >= b[2] && a[3] >= b[3]) }'
+fi
 fds=$(ls "/proc/$agent/fd" | wc -l)
 echo "agent's open files: $fds_before after start, $fds at the end"
 check "the probes' sockets are closed: no more open files than after start plus a round's" \
