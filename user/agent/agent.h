@@ -8,6 +8,7 @@
 #define MWAN_AGENT_H
 
 #include <net/if.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,10 +29,15 @@ struct watch {
 	void (*fn)(struct watch *w);
 };
 
+/* One probe of a round; DNS and TCP probes have a socket of their own */
 struct probe {
+	struct watch w;			/* that socket, fd -1: none (any more) */
+	struct alink *link;
 	uint64_t sent_ns;
 	uint32_t rtt_us;
+	uint16_t dns_id;		/* the query's id, random */
 	bool answered;
+	bool lost;			/* known lost before the timeout */
 };
 
 struct alink {
@@ -43,9 +49,11 @@ struct alink {
 	struct health h;
 	struct watch timer;		/* a timerfd: next round, or timeout */
 	struct watch sock4, sock6;	/* raw ICMP sockets, fd -1: none */
+	int sock_err;			/* errno of probe sockets, logged */
 	uint16_t ident;			/* ICMP echo id of this link */
 	uint16_t seq;			/* sequence of this round's 1st probe */
 	bool in_round;
+	bool starting;			/* round_begin() sends its probes */
 	uint64_t round_ns;		/* when this round started */
 	struct probe probes[PROBES_MAX];	/* target i, probe j: i*count+j */
 	uint64_t pushed_ns;		/* when RTT and loss went out last */
@@ -126,13 +134,43 @@ void kevents_close(struct agent *a);
 int link_start(struct alink *l);
 void link_stop(struct alink *l);
 void link_carrier(struct alink *l, bool up, const char *why);
-/* A reply to probe @seq of this link from @addr (@family's size) */
+/* An echo reply to probe @seq of this link from @addr (@family's size) */
 void link_reply(struct alink *l, uint16_t seq, int family, const void *addr,
 		uint64_t at_ns);
+/* A probe was answered at @at_ns, or will never be */
+void link_answered(struct alink *l, struct probe *p, uint64_t at_ns);
+void link_lost(struct alink *l, struct probe *p);
 
 /* probe.c: raw ICMP and ICMPv6 echo sockets of a link */
 int probe_open(struct alink *l, int family);
 int probe_send(struct alink *l, const struct check_target *t, uint16_t seq);
+/* The replies already in, as their watch would read them */
+void probe_drain(struct alink *l);
+/*
+ * A socket that leaves by the link's device with its mark, or -errno; a
+ * datagram socket's arrivals are stamped by the kernel
+ */
+int probe_socket(struct alink *l, int family, int type, int proto);
+/*
+ * recvmsg(): @at_ns is when the datagram came in (now_ns()'s clock) by
+ * its stamp, not when it is read: a reply the agent reads late, busy or
+ * not scheduled, still counts as in time if it came in time
+ */
+ssize_t probe_recv(int fd, void *buf, size_t len,
+		   struct sockaddr_storage *from, uint64_t *at_ns);
+socklen_t probe_sockaddr(const struct check_target *t,
+			 struct sockaddr_storage *ss);
+
+/*
+ * sockprobe.c: DNS and TCP probes, a socket each for the round. Starting
+ * one may already tell: it is then answered or lost when this returns.
+ * Returns -errno if no socket could be had (the probe is lost then).
+ */
+int sockprobe_start(struct alink *l, struct probe *p,
+		    const struct check_target *t);
+/* What already came for @p, as its watch would read it */
+void sockprobe_drain(struct probe *p);
+void sockprobe_close(struct probe *p);
 
 /* kernel.c: the mwan netlink family */
 int kernel_read_links(struct agent *a);

@@ -106,7 +106,8 @@ static const char *const check_keywords[] = {
 	"interval", "failure-interval", "recovery-interval", "timeout",
 	"count", "reliability", "down", "up", "initial",
 	"failure-latency", "recovery-latency", "failure-loss",
-	"recovery-loss", "down-action", NULL
+	"recovery-loss", "down-action", "dns-name",
+	NULL
 };
 
 static int keyword_index(const char *s)
@@ -140,6 +141,37 @@ static int pct_opt(const char *kw, const char *val, uint32_t min,
 	}
 	*pct = v;
 	return 0;
+}
+
+/*
+ * A domain name ("example.com", "." for the root) into the wire format
+ * of a DNS question: labels of 1 to 63 letters, digits, "-" or "_".
+ */
+static int qname_opt(struct check *c, const char *val)
+{
+	unsigned int n = 0, len, i;
+	const char *s, *dot;
+
+	for (s = strcmp(val, ".") ? val : ""; *s; s = *dot ? dot + 1 : dot) {
+		dot = strchrnul(s, '.');
+		len = dot - s;
+		if (!len || len > 63 || n + 1 + len + 1 > CHECK_QNAME_MAX)
+			goto bad;
+		for (i = 0; i < len; i++)
+			if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+			    s[i] != '_')
+				goto bad;
+		c->qname[n++] = len;
+		memcpy(c->qname + n, s, len);
+		n += len;
+	}
+	c->qname[n++] = 0;
+	c->qname_len = n;
+	return 0;
+bad:
+	pr_err("invalid dns-name \"%s\" (a domain name such as example.com, or \".\")",
+	       val);
+	return -EINVAL;
 }
 
 /* One "KEYWORD VALUE" of a check line. */
@@ -188,6 +220,8 @@ static int check_opt(struct check *c, const char *kw, const char *val)
 		c->flush_on_down = !strcmp(val, "flush");
 		return 0;
 	}
+	if (!strcmp(kw, "dns-name"))
+		return qname_opt(c, val);
 	if (!strcmp(kw, "initial")) {
 		if (strcmp(val, "up") && strcmp(val, "down")) {
 			pr_err("invalid initial \"%s\" (up, down)", val);
@@ -200,10 +234,107 @@ static int check_opt(struct check *c, const char *kw, const char *val)
 	return -EINVAL;
 }
 
-static int check_target(struct check *c, const char *s)
+static const char *const method_names[] = {
+	[CHECK_ICMP] = "icmp", [CHECK_DNS] = "dns", [CHECK_TCP] = "tcp",
+};
+
+const char *check_method_name(unsigned int method)
+{
+	return method < ARRAY_SIZE(method_names) ? method_names[method] : "?";
+}
+
+static int method_index(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(method_names); i++)
+		if (!strcmp(method_names[i], s))
+			return i;
+	return -1;
+}
+
+/*
+ * "ADDR", "IPV4:PORT" or "[IPV6]:PORT" into @t; @port says whether a
+ * port came. -EINVAL for the form, -ERANGE for the port.
+ */
+static int parse_addr_port(const char *s, struct check_target *t, bool *port)
+{
+	const char *p = NULL, *colon = strchr(s, ':');
+	bool bracket = s[0] == '[';
+	char buf[INET6_ADDRSTRLEN];
+	size_t len = strlen(s);
+	uint32_t v;
+
+	if (bracket) {
+		const char *end = strchr(s, ']');
+
+		if (!end || end[1] != ':')
+			return -EINVAL;
+		len = end - s - 1;
+		s++;
+		p = end + 2;
+	} else if (colon && !strchr(colon + 1, ':')) {
+		/* one colon: IPv4 and a port; IPv6 has two or more */
+		len = colon - s;
+		p = colon + 1;
+	}
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, t->addr) == 1)
+		t->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, t->addr) == 1)
+		t->family = AF_INET6;
+	else
+		return -EINVAL;
+	/* "[ADDR]" is for IPv6, and only to tell its port apart */
+	if (p && bracket != (t->family == AF_INET6))
+		return -EINVAL;
+	*port = p;
+	if (!p)
+		return 0;
+	if (parse_u32(p, 1, 65535, &v))
+		return -ERANGE;
+	t->port = v;
+	return 0;
+}
+
+/* A word no target looks like: an unknown keyword, not a bad address */
+static bool keyword_like(const char *s)
+{
+	return isalpha((unsigned char)s[0]) && !strpbrk(s, ".:[");
+}
+
+static const char *const target_forms[] = {
+	[CHECK_ICMP] = "an IPv4 or IPv6 address",
+	[CHECK_DNS] = "ADDR, or ADDR:PORT, [IPV6-ADDR]:PORT",
+	[CHECK_TCP] = "ADDR:PORT, or [IPV6-ADDR]:PORT",
+};
+
+static bool same_target(const struct check_target *a,
+			const struct check_target *b)
+{
+	return a->method == b->method && a->family == b->family &&
+	       a->port == b->port && !memcmp(a->addr, b->addr, 16);
+}
+
+/* Word @s, a target of @method (-1: no method word yet) */
+static int check_target(struct check *c, int method, const char *s)
 {
 	struct check_target *t;
+	bool port = false;
+	unsigned int i;
+	int err;
 
+	if (method < 0 || keyword_like(s)) {
+		if (keyword_like(s))
+			pr_err("unknown keyword \"%s\"", s);
+		else
+			pr_err("expected a method (icmp, dns or tcp) before \"%s\"",
+			       s);
+		return -EINVAL;
+	}
 	/* before t: the array has no room for a ninth */
 	if (c->n_targets == CHECK_TARGETS_MAX) {
 		pr_err("too many targets at \"%s\" (at most %d)", s,
@@ -211,75 +342,60 @@ static int check_target(struct check *c, const char *s)
 		return -E2BIG;
 	}
 	t = &c->targets[c->n_targets];
-	if (inet_pton(AF_INET, s, t->addr) == 1) {
-		t->family = AF_INET;
-	} else if (inet_pton(AF_INET6, s, t->addr) == 1) {
-		t->family = AF_INET6;
-	} else {
-		pr_err("invalid target \"%s\" (an IPv4 or IPv6 address)", s);
+	memset(t, 0, sizeof(*t));
+	t->method = method;
+	err = parse_addr_port(s, t, &port);
+	if (err == -ERANGE) {
+		pr_err("invalid port in %s target \"%s\" (1..65535)",
+		       method_names[method], s);
+		return err;
+	}
+	if (err || (method == CHECK_ICMP && port) ||
+	    (method == CHECK_TCP && !port)) {
+		pr_err("invalid %s target \"%s\" (%s)", method_names[method], s,
+		       target_forms[method]);
 		return -EINVAL;
+	}
+	if (method == CHECK_DNS && !port)
+		t->port = 53;
+	for (i = 0; i < c->n_targets; i++) {
+		if (!same_target(&c->targets[i], t))
+			continue;
+		pr_err("%s target \"%s\" given twice", method_names[method], s);
+		return -EEXIST;
 	}
 	snprintf(t->text, sizeof(t->text), "%s", s);
 	c->n_targets++;
 	return 0;
 }
 
-/*
- * Targets run up to the first keyword, which starts with a letter; an IPv6
- * address may too (fd00::1, fe80::1), but a keyword has no ':'.
- */
-static bool target_word(const char *s)
+/* A method word must have targets: @next is the word after them, if any */
+static int method_end(int method, unsigned int targets, const char *next)
 {
-	return !isalpha((unsigned char)s[0]) || strchr(s, ':');
+	if (method < 0 || targets)
+		return 0;
+	pr_err("\"%s\" needs a target (%s)%s%s%s", method_names[method],
+	       target_forms[method], next ? " before \"" : "",
+	       next ? next : "", next ? "\"" : "");
+	return -EINVAL;
 }
 
-/* "check LINK icmp TARGET... [KEYWORD VALUE]..." into @c */
-static int check_words(struct check *c, int argc, char **argv)
+/* The line's words after the targets and options are in: do they agree? */
+static int check_whole(const struct check *c, bool dns_name)
 {
-	uint32_t seen = 0;
-	int i, err;
+	unsigned int i, dns = 0;
 
-	if (argc < 2 || parse_name(argv[1], c->link)) {
-		pr_err("\"check\" needs a link name first%s%s%s",
-		       argc < 2 ? "" : ", not \"", argc < 2 ? "" : argv[1],
-		       argc < 2 ? "" : "\"");
-		return -EINVAL;
-	}
-	if (argc < 3 || strcmp(argv[2], "icmp")) {
-		pr_err("expected the check's method \"icmp\"%s%s%s",
-		       argc < 3 ? "" : ", not \"", argc < 3 ? "" : argv[2],
-		       argc < 3 ? "" : "\"");
-		return -EINVAL;
-	}
-	for (i = 3; i < argc && target_word(argv[i]); i++) {
-		err = check_target(c, argv[i]);
-		if (err)
-			return err;
-	}
 	if (!c->n_targets) {
-		pr_err("check of link \"%s\" needs a target address",
+		pr_err("check of link \"%s\" needs a target: icmp ADDR, dns ADDR or tcp ADDR:PORT",
 		       c->link);
 		return -EINVAL;
 	}
-	for (; i < argc; i += 2) {
-		int k = keyword_index(argv[i]);
-
-		if (k < 0) {
-			pr_err("unknown keyword \"%s\"", argv[i]);
-			return -EINVAL;
-		}
-		if (seen & (1U << k)) {
-			pr_err("\"%s\" given twice", argv[i]);
-			return -EINVAL;
-		}
-		seen |= 1U << k;
-		if (i + 1 == argc) {
-			pr_err("\"%s\" needs a value", argv[i]);
-			return -EINVAL;
-		}
-		err = check_opt(c, argv[i], argv[i + 1]);
-		if (err)
-			return err;
+	for (i = 0; i < c->n_targets; i++)
+		dns += c->targets[i].method == CHECK_DNS;
+	if (dns_name && !dns) {
+		pr_err("dns-name, but the check of link \"%s\" has no dns target",
+		       c->link);
+		return -EINVAL;
 	}
 	if (c->hc.quality &&
 	    c->hc.recovery_latency_ms >= c->hc.failure_latency_ms) {
@@ -300,6 +416,60 @@ static int check_words(struct check *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * "check LINK METHOD TARGET... [METHOD TARGET...]... [KEYWORD VALUE]..."
+ * into @c. A method word applies to the targets after it, up to the next
+ * method word or keyword; keywords and method groups may alternate.
+ */
+static int check_words(struct check *c, int argc, char **argv)
+{
+	unsigned int targets = 0;
+	int i, k, m, err, method = -1;
+	uint32_t seen = 0;
+
+	if (argc < 2 || parse_name(argv[1], c->link)) {
+		pr_err("\"check\" needs a link name first%s%s%s",
+		       argc < 2 ? "" : ", not \"", argc < 2 ? "" : argv[1],
+		       argc < 2 ? "" : "\"");
+		return -EINVAL;
+	}
+	for (i = 2; i < argc; i++) {
+		m = method_index(argv[i]);
+		k = keyword_index(argv[i]);
+		if (m < 0 && k < 0) {
+			err = check_target(c, method, argv[i]);
+			if (err)
+				return err;
+			targets++;
+			continue;
+		}
+		err = method_end(method, targets, argv[i]);
+		if (err)
+			return err;
+		method = m;
+		targets = 0;
+		if (m >= 0)
+			continue;
+		if (seen & (1U << k)) {
+			pr_err("\"%s\" given twice", argv[i]);
+			return -EINVAL;
+		}
+		seen |= 1U << k;
+		if (i + 1 == argc) {
+			pr_err("\"%s\" needs a value", argv[i]);
+			return -EINVAL;
+		}
+		err = check_opt(c, argv[i], argv[i + 1]);
+		if (err)
+			return err;
+		i++;
+	}
+	err = method_end(method, targets, NULL);
+	if (err)
+		return err;
+	return check_whole(c, seen & (1U << keyword_index("dns-name")));
+}
+
 int check_line(void *data, int argc, char **argv, unsigned int line)
 {
 	struct checks *cs = data;
@@ -312,6 +482,9 @@ int check_line(void *data, int argc, char **argv, unsigned int line)
 		return -ENOMEM;
 	c->line = line;
 	c->hc = check_defaults;
+	/* the root's NS records: every resolver has them at hand */
+	c->qname[0] = 0;
+	c->qname_len = 1;
 	err = check_words(c, argc, argv);
 	for (i = 0; !err && i + 1 < cs->n; i++) {
 		if (strcmp(cs->v[i].link, c->link))

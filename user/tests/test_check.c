@@ -112,6 +112,65 @@ static void test_check_lines(void)
 	checks_release(&cs);
 	mwan_config_release(&cfg);
 
+	err = parse("link add wan1 dev lo\n"
+		    "check wan1 icmp 192.0.2.1 fd00::1 dns 192.0.2.53 "
+		    "[2001:db8::53]:5353 interval 1s 2001:db8::54\n", &cfg, &cs);
+	ktap_check(err == -EINVAL,
+		   "check: an address after an option needs its method again");
+	checks_release(&cs);
+	mwan_config_release(&cfg);
+
+	err = parse("link add wan1 dev lo\n"
+		    "check wan1 icmp 192.0.2.1 fd00::1 dns 192.0.2.53 "
+		    "[2001:db8::53]:5353 interval 1s dns 2001:db8::54 "
+		    "tcp 192.0.2.1:443 [2001:db8::80]:80 reliability 3 "
+		    "dns-name Example.com.\n", &cfg, &cs);
+	c = err ? NULL : &cs.v[0];
+	ktap_check(c && c->n_targets == 7 &&
+		   c->targets[0].method == CHECK_ICMP &&
+		   c->targets[1].method == CHECK_ICMP &&
+		   c->targets[1].family == AF_INET6 &&
+		   c->targets[1].addr[0] == 0xfd,
+		   "check: icmp targets, an IPv6 one that starts with a letter");
+	ktap_check(c && c->targets[2].method == CHECK_DNS &&
+		   c->targets[2].family == AF_INET &&
+		   c->targets[2].port == 53 &&
+		   c->targets[3].method == CHECK_DNS &&
+		   c->targets[3].family == AF_INET6 &&
+		   c->targets[3].port == 5353 &&
+		   !strcmp(c->targets[3].text, "[2001:db8::53]:5353") &&
+		   c->targets[4].method == CHECK_DNS &&
+		   c->targets[4].family == AF_INET6 &&
+		   c->targets[4].port == 53,
+		   "check: dns targets, port 53 unless given, a method again after an option");
+	ktap_check(c && c->targets[5].method == CHECK_TCP &&
+		   c->targets[5].family == AF_INET &&
+		   c->targets[5].port == 443 &&
+		   !memcmp(c->targets[5].addr, c->targets[0].addr, 4) &&
+		   c->targets[6].method == CHECK_TCP &&
+		   c->targets[6].family == AF_INET6 &&
+		   c->targets[6].port == 80 && c->hc.reliability == 3 &&
+		   c->hc.interval_ms == 1000,
+		   "check: tcp targets, the same address as an icmp one, options between methods");
+	ktap_check(c && c->qname_len == 13 &&
+		   !memcmp(c->qname, "\7Example\3com", 13),
+		   "check: dns-name in a DNS question's wire format");
+	ktap_check(c && !strcmp(check_method_name(c->targets[6].method), "tcp"),
+		   "check: method names");
+	checks_release(&cs);
+	mwan_config_release(&cfg);
+
+	err = parse("link add wan1 dev lo\n"
+		    "check wan1 dns 192.0.2.53 dns-name .\n"
+		    "link add wan2 dev lo\n"
+		    "check wan2 dns [2001:db8::53]:53\n", &cfg, &cs);
+	ktap_check(!err && cs.n == 2 && cs.v[0].qname_len == 1 &&
+		   !cs.v[0].qname[0] && cs.v[1].qname_len == 1 &&
+		   !cs.v[1].qname[0] && cs.v[1].targets[0].port == 53,
+		   "check: dns asks for the root unless told, \".\" is the root");
+	checks_release(&cs);
+	mwan_config_release(&cfg);
+
 	err = parse("check wan1 icmp 192.0.2.1 # before its link\n"
 		    "link add wan1 dev lo\n", &cfg, &cs);
 	c = err ? NULL : &cs.v[0];
@@ -163,11 +222,53 @@ static void test_check_errors(void)
 		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 timeout 2m\n",
 		  "a.conf:2: invalid timeout \"2m\" (a time such as 500ms or 2s, 10ms to 60s)" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.300\n",
-		  "a.conf:2: invalid target \"192.0.2.300\" (an IPv4 or IPv6 address)" },
+		  "a.conf:2: invalid icmp target \"192.0.2.300\" (an IPv4 or IPv6 address)" },
+		{ "link add wan1 dev lo\ncheck wan1\n",
+		  "a.conf:2: check of link \"wan1\" needs a target: icmp ADDR, dns ADDR or tcp ADDR:PORT" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp\n",
-		  "a.conf:2: check of link \"wan1\" needs a target address" },
-		{ "link add wan1 dev lo\ncheck wan1 dns 192.0.2.1\n",
-		  "a.conf:2: expected the check's method \"icmp\", not \"dns\"" },
+		  "a.conf:2: \"icmp\" needs a target (an IPv4 or IPv6 address)" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp dns 192.0.2.1\n",
+		  "a.conf:2: \"icmp\" needs a target (an IPv4 or IPv6 address) before \"dns\"" },
+		{ "link add wan1 dev lo\ncheck wan1 tcp interval 1s\n",
+		  "a.conf:2: \"tcp\" needs a target (ADDR:PORT, or [IPV6-ADDR]:PORT) before \"interval\"" },
+		{ "link add wan1 dev lo\ncheck wan1 192.0.2.1\n",
+		  "a.conf:2: expected a method (icmp, dns or tcp) before \"192.0.2.1\"" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 interval 1s 192.0.2.2\n",
+		  "a.conf:2: expected a method (icmp, dns or tcp) before \"192.0.2.2\"" },
+		{ "link add wan1 dev lo\ncheck wan1 ping 192.0.2.1\n",
+		  "a.conf:2: unknown keyword \"ping\"" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1:80\n",
+		  "a.conf:2: invalid icmp target \"192.0.2.1:80\" (an IPv4 or IPv6 address)" },
+		{ "link add wan1 dev lo\ncheck wan1 tcp 192.0.2.1\n",
+		  "a.conf:2: invalid tcp target \"192.0.2.1\" (ADDR:PORT, or [IPV6-ADDR]:PORT)" },
+		{ "link add wan1 dev lo\ncheck wan1 tcp 2001:db8::1:443\n",
+		  "a.conf:2: invalid tcp target \"2001:db8::1:443\"" },
+		{ "link add wan1 dev lo\ncheck wan1 tcp [2001:db8::1]\n",
+		  "a.conf:2: invalid tcp target \"[2001:db8::1]\"" },
+		{ "link add wan1 dev lo\ncheck wan1 tcp [192.0.2.1]:80\n",
+		  "a.conf:2: invalid tcp target \"[192.0.2.1]:80\"" },
+		{ "link add wan1 dev lo\ncheck wan1 tcp 192.0.2.1:0\n",
+		  "a.conf:2: invalid port in tcp target \"192.0.2.1:0\" (1..65535)" },
+		{ "link add wan1 dev lo\ncheck wan1 dns [2001:db8::1]:65536\n",
+		  "a.conf:2: invalid port in dns target \"[2001:db8::1]:65536\" (1..65535)" },
+		{ "link add wan1 dev lo\ncheck wan1 dns [2001:db8::1:53\n",
+		  "a.conf:2: invalid dns target \"[2001:db8::1:53\" (ADDR, or ADDR:PORT, [IPV6-ADDR]:PORT)" },
+		{ "link add wan1 dev lo\ncheck wan1 tcp 192.0.2.1:80 icmp 192.0.2.1 tcp 192.0.2.1:80\n",
+		  "a.conf:2: tcp target \"192.0.2.1:80\" given twice" },
+		{ "link add wan1 dev lo\ncheck wan1 dns 192.0.2.1 192.0.2.1:53\n",
+		  "a.conf:2: dns target \"192.0.2.1:53\" given twice" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 192.0.2.2 192.0.2.3 "
+		  "dns 192.0.2.4 192.0.2.5 192.0.2.6 tcp 192.0.2.7:1 192.0.2.8:1 192.0.2.9:1\n",
+		  "a.conf:2: too many targets at \"192.0.2.9:1\" (at most 8)" },
+		{ "link add wan1 dev lo\ncheck wan1 dns 192.0.2.1 dns-name a..b\n",
+		  "a.conf:2: invalid dns-name \"a..b\" (a domain name such as example.com, or \".\")" },
+		{ "link add wan1 dev lo\ncheck wan1 dns 192.0.2.1 dns-name exa$mple.com\n",
+		  "a.conf:2: invalid dns-name \"exa$mple.com\"" },
+		{ "link add wan1 dev lo\ncheck wan1 dns 192.0.2.1 dns-name "
+		  "a234567890123456789012345678901234567890123456789012345678901234.com\n",
+		  "a.conf:2: invalid dns-name \"a2345678901234567890" },
+		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 dns-name example.com\n",
+		  "a.conf:2: dns-name, but the check of link \"wan1\" has no dns target" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 reliability 2\n",
 		  "a.conf:2: reliability 2 needs as many targets, the check has 1" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp 192.0.2.1 down 0\n",
@@ -201,7 +302,7 @@ static void test_check_errors(void)
 		  "9.9.9.9\n",
 		  "a.conf:2: too many targets at \"9.9.9.9\" (at most 8)" },
 		{ "link add wan1 dev lo\ncheck wan1 icmp fd00::1 fd00:bad\n",
-		  "a.conf:2: invalid target \"fd00:bad\" (an IPv4 or IPv6 address)" },
+		  "a.conf:2: invalid icmp target \"fd00:bad\" (an IPv4 or IPv6 address)" },
 	};
 	struct mwan_config cfg;
 	struct checks cs;

@@ -245,15 +245,64 @@ static void in_range(const struct check *c, const char *what,
 		       v, min, max);
 }
 
+/*
+ * A target's text as written holds its address, and a port where the
+ * method takes one: "ADDR" (icmp, dns), "IPV4:PORT" or "[IPV6]:PORT"
+ * (dns, tcp); a dns target without one has port 53.
+ */
+static void check_target_text(const struct check *c, unsigned int k)
+{
+	const struct check_target *t = &c->targets[k];
+	const char *s = t->text, *end = NULL, *port = NULL;
+	char buf[sizeof(t->text)];
+	uint8_t addr[16];
+	size_t len;
+
+	if (t->method > CHECK_TCP)
+		die("check of \"%s\": target %u has method %u", c->link, k,
+		    t->method);
+	if (s[0] == '[') {
+		end = strchr(s, ']');
+		s++;
+		port = end && end[1] == ':' ? end + 2 : NULL;
+	} else if (t->family == AF_INET && strchr(s, ':')) {
+		end = strchr(s, ':');
+		port = end + 1;
+	}
+	len = end ? (size_t)(end - s) : strlen(s);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if ((t->family != AF_INET && t->family != AF_INET6) ||
+	    inet_pton(t->family, buf, addr) != 1 ||
+	    memcmp(addr, t->addr, t->family == AF_INET ? 4 : 16) ||
+	    (end && !port) || (port && t->method == CHECK_ICMP) ||
+	    (!port && t->method == CHECK_TCP) ||
+	    (port ? strtoul(port, NULL, 10) != t->port :
+		    t->port != (t->method == CHECK_DNS ? 53 : 0)))
+		die("check of \"%s\": %s target %u is not \"%.64s\"",
+		    c->link, check_method_name(t->method), k, t->text);
+}
+
+/* A DNS question's name in wire format: labels of 1..63, then the root */
+static void check_qname(const struct check *c)
+{
+	unsigned int i = 0;
+
+	while (i < c->qname_len && c->qname[i] && c->qname[i] <= 63)
+		i += 1 + c->qname[i];
+	if (c->qname_len < 1 || c->qname_len > CHECK_QNAME_MAX ||
+	    i != c->qname_len - 1 || c->qname[i])
+		die("check of \"%s\": a dns-name of %u bytes is not one",
+		    c->link, c->qname_len);
+}
+
 /* A good file's checks hold what check.h and mwan.conf(5) allow. */
 static void check_checks(const struct checks *cs,
 			 const struct mwan_config *cfg)
 {
 	const struct health_conf *hc;
-	const struct check_target *t;
 	const struct mwan_link *l;
 	const struct check *c;
-	uint8_t addr[16];
 	unsigned int i, k;
 
 	for (i = 0; i < cs->n; i++) {
@@ -265,15 +314,9 @@ static void check_checks(const struct checks *cs,
 			die("check of \"%s\" without its link's state",
 			       c->link);
 		in_range(c, "targets", c->n_targets, 1, CHECK_TARGETS_MAX);
-		for (k = 0; k < c->n_targets; k++) {
-			t = &c->targets[k];
-			if ((t->family != AF_INET && t->family != AF_INET6) ||
-			    inet_pton(t->family, t->text, addr) != 1 ||
-			    memcmp(addr, t->addr,
-				   t->family == AF_INET ? 4 : 16))
-				die("check of \"%s\": target %u is not \"%.46s\"",
-				       c->link, k, t->text);
-		}
+		for (k = 0; k < c->n_targets; k++)
+			check_target_text(c, k);
+		check_qname(c);
 		in_range(c, "interval", hc->interval_ms,
 			 CHECK_INTERVAL_MIN_MS, CHECK_INTERVAL_MAX_MS);
 		in_range(c, "failure-interval", hc->failure_interval_ms,
