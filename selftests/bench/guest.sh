@@ -222,8 +222,17 @@ measure() {
 	shift 4
 	bg_in "$ns" "$BLAST" "$@" >"$READY"
 	pid=$!
-	# blast says when it sends (after its hello was answered)
-	slowwait 30 test -s "$READY" || echo "# $c $what: blast not ready"
+	# blast says when it sends (after its hello was answered). Guest
+	# time jumps ahead while the guest waits for the host (-icount
+	# sleep=off), as when a program is read over 9p on a busy host, so
+	# this allows much more than it takes; a count without a sender
+	# would be wrong.
+	if ! slowwait 600 test -s "$READY"; then
+		echo "# $c $what: blast not ready"
+		kill "$pid"
+		wait "$pid" 2>/dev/null
+		return 1
+	fi
 	sleep "$SETTLE"
 	rx_read
 	a=$RX t0=${EPOCHREALTIME/./}
