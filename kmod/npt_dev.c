@@ -36,52 +36,6 @@ struct mwan_npt_dev {
 	struct nf_hook_ops ops[2];
 };
 
-static unsigned int npt_hook(struct mwan_net *mn, struct sk_buff *skb,
-			     const struct net_device *dev, bool outbound)
-{
-	const struct mwan_config *cfg = rcu_dereference(mn->config);
-	const struct mwan_link *l;
-	enum mwan_count count = outbound ? MWAN_COUNT_NPT_OUT :
-					   MWAN_COUNT_NPT_IN;
-
-	if (skb->protocol != htons(ETH_P_IPV6) || !cfg)
-		return NF_ACCEPT;
-	l = mwan_xlat_link(cfg, dev->ifindex);
-	if (!l || !l->npt.len)
-		return NF_ACCEPT;
-	switch (mwan_npt_packet(skb, &l->npt, outbound)) {
-	case MWAN_NPT_UNTOUCHED:
-		return NF_ACCEPT;
-	case MWAN_NPT_TRANSLATED:
-		break;
-	default:
-		count = MWAN_COUNT_NPT_DROPPED;
-		break;
-	}
-	mwan_count(l->stats, count, 0);
-	return count == MWAN_COUNT_NPT_DROPPED ? NF_DROP : NF_ACCEPT;
-}
-
-static unsigned int npt_ingress(void *priv, struct sk_buff *skb,
-				const struct nf_hook_state *state)
-{
-	return npt_hook(priv, skb, state->in, false);
-}
-
-/*
- * A packet socket sending whole frames on a device with a link-layer
- * header leaves the network header at the frame's start: such frames were
- * not built by IPv6 and are left alone. (hard_header_len cannot tell: a
- * VLAN device counts a tag it inserts later, PPP a header it has not.)
- */
-static unsigned int npt_egress(void *priv, struct sk_buff *skb,
-			       const struct nf_hook_state *state)
-{
-	if (!skb_network_offset(skb) && dev_has_header(state->out))
-		return NF_ACCEPT;
-	return npt_hook(priv, skb, state->out, true);
-}
-
 static struct mwan_npt_dev *find(struct mwan_net *mn,
 				 const struct net_device *dev)
 {
@@ -116,9 +70,9 @@ static int attach(struct mwan_net *mn, struct net_device *dev)
 	if (!d)
 		return -ENOMEM;
 	d->dev = dev;
-	set_ops(&d->ops[0], mn, dev, npt_ingress, NF_NETDEV_INGRESS,
+	set_ops(&d->ops[0], mn, dev, mwan_npt_ingress, NF_NETDEV_INGRESS,
 		MWAN_NPT_PRI_INGRESS);
-	set_ops(&d->ops[1], mn, dev, npt_egress, NF_NETDEV_EGRESS,
+	set_ops(&d->ops[1], mn, dev, mwan_npt_egress, NF_NETDEV_EGRESS,
 		MWAN_NPT_PRI_EGRESS);
 	ret = nf_register_net_hooks(mn->net, d->ops, ARRAY_SIZE(d->ops));
 	if (ret) {

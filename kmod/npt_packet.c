@@ -31,7 +31,15 @@
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ipv6.h>
+#include "netns.h"
 #include "npt_packet.h"
+
+enum mwan_npt_result {
+	MWAN_NPT_UNTOUCHED,	/* nothing of it is in the prefix */
+	MWAN_NPT_TRANSLATED,
+	MWAN_NPT_UNMAPPABLE,	/* parameter problem sent; drop it */
+	MWAN_NPT_ERROR,		/* could not be made writable; drop it */
+};
 
 /* An address the packet carries, and what it becomes. */
 struct npt_addr {
@@ -87,6 +95,35 @@ static int transport(struct sk_buff *skb, unsigned int nh, u8 *proto)
 }
 
 /*
+ * The fixed header length of transport protocol @proto and the offset of
+ * its checksum field in it; false if it has no checksum covering the
+ * addresses.
+ */
+static bool csum_layout(u8 proto, unsigned int *len, unsigned int *at)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		*len = sizeof(struct tcphdr);
+		*at = offsetof(struct tcphdr, check);
+		return true;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		*len = sizeof(struct udphdr);
+		*at = offsetof(struct udphdr, check);
+		return true;
+	case IPPROTO_ICMPV6:
+		*len = sizeof(struct icmp6hdr);
+		*at = offsetof(struct icmp6hdr, icmp6_cksum);
+		return true;
+	case IPPROTO_DCCP:
+		*len = sizeof(struct dccp_hdr);
+		*at = offsetof(struct dccp_hdr, dccph_checksum);
+		return true;
+	}
+	return false;
+}
+
+/*
  * The checksum field of the transport header at @th, if the packet holds
  * the whole fixed header (as NAT asks of a quoted one) and its protocol's
  * checksum covers the addresses.
@@ -96,28 +133,7 @@ static struct npt_csum csum_field(struct sk_buff *skb, int th, u8 proto)
 	struct npt_csum c = { .off = -1, .proto = proto };
 	unsigned int len, at;
 
-	switch (proto) {
-	case IPPROTO_TCP:
-		len = sizeof(struct tcphdr);
-		at = offsetof(struct tcphdr, check);
-		break;
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-		len = sizeof(struct udphdr);
-		at = offsetof(struct udphdr, check);
-		break;
-	case IPPROTO_ICMPV6:
-		len = sizeof(struct icmp6hdr);
-		at = offsetof(struct icmp6hdr, icmp6_cksum);
-		break;
-	case IPPROTO_DCCP:
-		len = sizeof(struct dccp_hdr);
-		at = offsetof(struct dccp_hdr, dccph_checksum);
-		break;
-	default:
-		return c;
-	}
-	if (th >= 0 && th + len <= skb->len)
+	if (csum_layout(proto, &len, &at) && th >= 0 && th + len <= skb->len)
 		c.off = th + at;
 	return c;
 }
@@ -243,14 +259,88 @@ static unsigned int end_of(unsigned int end, int off, unsigned int len)
 }
 
 /*
- * @skb's network header is at skb_network_offset() (past the link-layer
- * header on egress). Unmappable packets get a parameter problem pointing
- * at the address, quoting the packet as it was: unlike ip6t_NPT, the
- * address is left untouched when it cannot be mapped.
+ * A prefix swap changes the checksum field at @check of transport protocol
+ * @proto by @diff, what the address's sum changed by: fix_outer() from a
+ * constant, with the same cases.
  */
-enum mwan_npt_result mwan_npt_packet(struct sk_buff *skb,
-				     const struct mwan_npt *npt,
-				     bool outbound)
+static __always_inline void fix_by_diff(struct sk_buff *skb, __sum16 *check,
+					u8 proto, __wsum diff)
+{
+	if (proto == IPPROTO_UDP && !*check &&
+	    skb->ip_summed != CHECKSUM_PARTIAL) {
+		/* no checksum: nothing in the packet absorbs the change */
+		if (skb->ip_summed == CHECKSUM_COMPLETE)
+			skb->csum = csum_add(skb->csum, diff);
+		return;
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL)	/* the pseudo-header's sum */
+		*check = ~csum_fold(csum_add(diff, csum_unfold(*check)));
+	else
+		csum_replace_by_diff(check, diff);
+	if ((proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE) && !*check)
+		*check = CSUM_MANGLED_0;
+}
+
+#define NPT_SLOW (-1)
+
+/*
+ * Nearly every packet, without a parse: the IPv6 header right before a
+ * TCP, UDP, UDP-Lite or DCCP header or an ICMPv6 message that is not an
+ * error, both in the linear data. Only its outer address can need
+ * translating, and in prefix mode the transport checksum changes by a
+ * constant: the bits past the prefix stay, so the address's sum changes
+ * by the new prefix's sum less the old one's, which is what RFC 6296 mode
+ * puts into its adjusted word (npt->adj_in going out, adj_out coming in).
+ * NPT_SLOW for every other packet, and for one RFC 6296 mode cannot map.
+ */
+static __always_inline int npt_fast(struct sk_buff *skb,
+				    const struct mwan_npt *npt, bool outbound)
+{
+	unsigned int nh = skb_network_offset(skb);
+	unsigned int th = nh + sizeof(struct ipv6hdr), len, at;
+	struct ipv6hdr *ip;
+	u16 diff;
+
+	if (skb_headlen(skb) < th)
+		return NPT_SLOW;
+	ip = (struct ipv6hdr *)(skb->data + nh);
+	if (ip->version != 6 || !csum_layout(ip->nexthdr, &len, &at) ||
+	    skb_headlen(skb) < th + len)
+		return NPT_SLOW;
+	if (ip->nexthdr == IPPROTO_ICMPV6 &&
+	    icmpv6_is_err(((struct icmp6hdr *)(skb->data + th))->icmp6_type))
+		return NPT_SLOW;
+	if (!mwan_npt_in(npt, outbound ? ip->saddr.s6_addr :
+					 ip->daddr.s6_addr, outbound))
+		return MWAN_NPT_UNTOUCHED;
+	/* all of it is in the linear data: only a clone needs copying */
+	if (unlikely(skb_cloned(skb)) &&
+	    skb_ensure_writable(skb, th + at + sizeof(__sum16)))
+		return MWAN_NPT_ERROR;
+	ip = (struct ipv6hdr *)(skb->data + nh);	/* may have moved */
+	/* unmappable, address untouched: the slow path says why */
+	if (unlikely(mwan_npt_translate(npt, outbound ? ip->saddr.s6_addr :
+							ip->daddr.s6_addr,
+					outbound)))
+		return NPT_SLOW;
+	if (!npt->rfc6296) {
+		diff = outbound ? npt->adj_in : npt->adj_out;
+		fix_by_diff(skb, (__sum16 *)(skb->data + th + at), ip->nexthdr,
+			    csum_unfold((__force __sum16)htons(diff)));
+	}
+	return MWAN_NPT_TRANSLATED;
+}
+
+/*
+ * Every packet npt_fast() leaves: extension headers, fragments, ICMPv6
+ * errors and their quotes, headers not in the linear data, unmappable
+ * addresses. Unmappable packets get a parameter problem pointing at the
+ * address, quoting the packet as it was: unlike ip6t_NPT, the address is
+ * left untouched when it cannot be mapped.
+ */
+static noinline enum mwan_npt_result npt_slow(struct sk_buff *skb,
+					      const struct mwan_npt *npt,
+					      bool outbound)
 {
 	struct npt_csum csum = { .off = -1 }, qcsum = { .off = -1 };
 	unsigned int nh = skb_network_offset(skb), end = 0;
@@ -310,4 +400,69 @@ enum mwan_npt_result mwan_npt_packet(struct sk_buff *skb,
 	if (do_inner)
 		fix_quoted(skb, &csum, &qcsum, &inner);
 	return MWAN_NPT_TRANSLATED;
+}
+
+/*
+ * @skb's network header is at skb_network_offset() (past the link-layer
+ * header on egress).
+ */
+static __always_inline enum mwan_npt_result
+npt_packet(struct sk_buff *skb, const struct mwan_npt *npt, bool outbound)
+{
+	int ret = npt_fast(skb, npt, outbound);
+
+	return ret != NPT_SLOW ? ret : npt_slow(skb, npt, outbound);
+}
+
+/*
+ * The hooks: all of the above inlined into each, so that a packet pays
+ * for one call, nf_hook_slow()'s.
+ */
+static __always_inline unsigned int npt_hook(struct mwan_net *mn,
+					     struct sk_buff *skb,
+					     const struct net_device *dev,
+					     bool outbound)
+{
+	const struct mwan_config *cfg = rcu_dereference(mn->config);
+	const struct mwan_link *l;
+	enum mwan_count count = outbound ? MWAN_COUNT_NPT_OUT :
+					   MWAN_COUNT_NPT_IN;
+
+	if (skb->protocol != htons(ETH_P_IPV6) || !cfg)
+		return NF_ACCEPT;
+	l = mwan_xlat_link(cfg, dev->ifindex);
+	if (!l || !l->npt.len)
+		return NF_ACCEPT;
+	switch (npt_packet(skb, &l->npt, outbound)) {
+	case MWAN_NPT_UNTOUCHED:
+		return NF_ACCEPT;
+	case MWAN_NPT_TRANSLATED:
+		break;
+	default:
+		count = MWAN_COUNT_NPT_DROPPED;
+		break;
+	}
+	/* netdev ingress runs in softirq, egress with bottom halves off */
+	__mwan_count(l->stats, count, 0);
+	return count == MWAN_COUNT_NPT_DROPPED ? NF_DROP : NF_ACCEPT;
+}
+
+unsigned int mwan_npt_ingress(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	return npt_hook(priv, skb, state->in, false);
+}
+
+/*
+ * A packet socket sending whole frames on a device with a link-layer
+ * header leaves the network header at the frame's start: such frames were
+ * not built by IPv6 and are left alone. (hard_header_len cannot tell: a
+ * VLAN device counts a tag it inserts later, PPP a header it has not.)
+ */
+unsigned int mwan_npt_egress(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	if (!skb_network_offset(skb) && dev_has_header(state->out))
+		return NF_ACCEPT;
+	return npt_hook(priv, skb, state->out, true);
 }

@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* NPTv6 applied to one packet as it crosses a link's device. */
+/*
+ * NPTv6 applied to one packet as it crosses a link's device: the netdev
+ * hooks that npt_dev.c registers, their priv the namespace's mwan_net.
+ */
 #ifndef _MWAN_NPT_PACKET_H
 #define _MWAN_NPT_PACKET_H
 
-#include <linux/skbuff.h>
-#include "npt.h"
+#include <linux/netfilter.h>
 
-enum mwan_npt_result {
-	MWAN_NPT_UNTOUCHED,	/* nothing of it is in the prefix */
-	MWAN_NPT_TRANSLATED,
-	MWAN_NPT_UNMAPPABLE,	/* parameter problem sent; drop it */
-	MWAN_NPT_ERROR,		/* could not be made writable; drop it */
-};
-
-enum mwan_npt_result mwan_npt_packet(struct sk_buff *skb,
-				     const struct mwan_npt *npt,
-				     bool outbound);
+unsigned int mwan_npt_ingress(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state);
+unsigned int mwan_npt_egress(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state);
 
 #endif /* _MWAN_NPT_PACKET_H */

@@ -9,6 +9,7 @@
 #ifndef _MWAN_STATS_H
 #define _MWAN_STATS_H
 
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/u64_stats_sync.h>
@@ -64,17 +65,17 @@ void mwan_stats_read(const struct mwan_stats *stats, struct mwan_totals *t);
 int mwan_stats_fill(struct sk_buff *msg, int attr, const struct mwan_stats *s);
 
 /*
- * Hooks run in softirq (PRE_ROUTING, netdev ingress) and in process context
- * (LOCAL_OUT); disabling bottom halves keeps one CPU's counters
- * single-writer, and no CPU ever writes another's. @what is a counter, or
- * MWAN_COUNT_TX/RX: a packet of @len bytes.
+ * Count, where bottom halves are off already (softirq, the netdev hooks):
+ * one CPU's counters then have a single writer, and no CPU ever writes
+ * another's. @what is a counter, or MWAN_COUNT_TX/RX: a packet of @len
+ * bytes.
  */
-static inline void mwan_count(struct mwan_stats *stats, enum mwan_count what,
-			      unsigned int len)
+static inline void __mwan_count(struct mwan_stats *stats,
+				enum mwan_count what, unsigned int len)
 {
 	struct mwan_counters *c;
 
-	local_bh_disable();
+	lockdep_assert_in_softirq();
 	c = this_cpu_ptr(stats->pcpu);
 	u64_stats_update_begin(&c->syncp);
 	switch (what) {
@@ -91,6 +92,17 @@ static inline void mwan_count(struct mwan_stats *stats, enum mwan_count what,
 		break;
 	}
 	u64_stats_update_end(&c->syncp);
+}
+
+/*
+ * The inet hooks run in softirq (PRE_ROUTING) and in process context
+ * (LOCAL_OUT): they count with bottom halves disabled.
+ */
+static inline void mwan_count(struct mwan_stats *stats, enum mwan_count what,
+			      unsigned int len)
+{
+	local_bh_disable();
+	__mwan_count(stats, what, len);
 	local_bh_enable();
 }
 

@@ -5,11 +5,13 @@
 #
 # make bench: per-packet and per-connection cost of mwan against plain
 # forwarding, nftables, iptables (mwan3's shape), a floor module and mwan
-# at another revision, measured side by side in one boot of the VM bench
+# at another revision, and of its NPTv6 against ip6tables' SNPT/DNPT and
+# nftables' prefix NAT, measured side by side in one boot of the VM bench
 # with -icount (guest time advances with executed instructions, so the
 # rates do not depend on the host's load) and one vCPU. Builds what the
 # guest needs under build/bench/, runs selftests/bench/guest.sh, prints
-# the table and writes it to build/bench/bench-DATE.md (and latest.md).
+# the tables (IPv4, IPv6) and writes them to build/bench/bench-DATE.md
+# (and latest.md).
 #
 # --smoke   one short round of each contender, to show the harness works
 #           (CI): "ok"/"not ok" per contender and "N passed, N failed"

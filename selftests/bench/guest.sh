@@ -28,12 +28,21 @@
 #   local  a connected UDP socket on the router, pinned to link 2 (by a
 #          "local" rule where the contender has one): router-originated
 #          traffic; measured for the contenders that have a local_up
+#
+# The IPv6 contenders (named ...6 or ...-npt) send the same from the Debian
+# seed's host 3d06:bad:b01:1::100 (selftests/topo_seed.sh) to the server's
+# IPv6 address; those that translate map the seed's internal /60 to each
+# link's delegated /60 and back. Each is compared with baseline6, and one
+# that translates also with the same router untranslated (its "bench-ref"
+# line says which), which is what the translation itself costs.
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=selftests/lib.sh
 source "$HERE/../lib.sh"
 # shellcheck source=selftests/topo.sh
 source "$HERE/../topo.sh"
+# shellcheck source=selftests/topo_seed.sh
+source "$HERE/../topo_seed.sh"	# the seed's IPv6 prefixes
 
 ROUNDS=${MWAN_BENCH_ROUNDS:-3}
 SECS=${MWAN_BENCH_SECONDS:-2}
@@ -43,6 +52,9 @@ PORT=9
 # Before each count, once the sender sends: caches warm.
 SETTLE=0.3
 ALL_CONTENDERS="baseline mwan mwan-agent mwan-iif mwan-base nft ipt-nft ipt-legacy floor"
+ALL_CONTENDERS+=" baseline6 mwan6-plain mwan6-prefix mwan6-rfc6296"
+ALL_CONTENDERS+=" ip6t-nft-notrack ip6t-nft-npt ip6t-legacy-notrack"
+ALL_CONTENDERS+=" ip6t-legacy-npt nft-npt"
 CONTENDERS=${MWAN_BENCH_CONTENDERS:-$ALL_CONTENDERS}
 for c in ${MWAN_BENCH_SKIP:-}; do
 	CONTENDERS=$(echo " $CONTENDERS " | sed "s/ $c / /")
@@ -56,6 +68,10 @@ RULE_LINK2="pref 1002 fwmark 0x200/0x3f00 lookup 102"
 # mwan3's: what comes in from a link goes by main, ahead of the fwmark rules
 RULE_ISP_IN="pref 901 iif wan1 lookup main
 pref 902 iif wan2 lookup main"
+# The LAN host's IPv6 address and the seed's delegated prefixes: link N
+# translates to EXT6[N].
+HOST6_SRC=$VLAN100_HOST6
+EXT6=("" "$ATT6" "$WEBPASS6")
 
 # ---- the network --------------------------------------------------------
 
@@ -78,6 +94,7 @@ bench_topo() {
 	}
 	NFT
 	static_neighbours
+	bench6_topo || return 1
 	# blast's hello gets its answer from here (topo.sh's echo server)
 	log=$(mktemp)
 	defer rm -f "$log" "$log.ready"
@@ -117,6 +134,52 @@ static_neighbours() {
 	done
 }
 
+# IPv6 as a Debian router without translation has it: routed, tracked by
+# conntrack (the router's inet nat table), not masqueraded; the seed's
+# host on the LAN. Its internal /60 is routable here so that baseline6 can
+# send from it untranslated: each ISP routes it and the link's delegated
+# /60 to the router and takes both as sources; the internet routes the
+# internal /60 through ISP 1 and each delegated one through its ISP.
+bench6_topo() {
+	local n
+	ip -6 -n "$RTR" -batch - <<-EOF
+	rule del $RULE_SUPPRESS
+	rule del $RULE_LINK1
+	rule del $RULE_LINK2
+	addr add ${HOST6_SRC%::*}::1/64 dev lan0 nodad
+	EOF
+	rtr nft -f - <<-NFT
+	flush chain inet nat post
+	add rule inet nat post oifname "wan*" meta nfproto ipv4 masquerade
+	NFT
+	addrs "$LAN" lan0 "$HOST6_SRC/64"
+	for n in 1 2; do
+		isp "$n" nft -f - <<-NFT
+		flush chain inet bcp38 forward
+		add rule inet bcp38 forward iifname "down0" ip saddr != 100.64.$n.0/24 counter drop
+		add rule inet bcp38 forward iifname "down0" ip6 saddr != { 2001:db8:$n::/64, $INTERNAL6, ${EXT6[n]} } counter drop
+		NFT
+		ip -6 -n "$(isp_ns $n)" -batch - <<-EOF
+		route add $INTERNAL6 via 2001:db8:$n::2 dev down0
+		route add ${EXT6[n]} via 2001:db8:$n::2 dev down0
+		EOF
+		inet ip -6 route add "${EXT6[n]}" via "2001:db8:100:$n::1" dev "isp$n"
+	done
+	inet ip -6 route add "$INTERNAL6" via 2001:db8:100:1::1 dev isp1
+	# what the server may see the LAN host as (topo_seed.sh computes it)
+	SRC6_PLAIN=$HOST6_SRC
+	SRC6_PREFIX="$(swap6 "$HOST6_SRC" "$INTERNAL6" "$ATT6") $(swap6 "$HOST6_SRC" "$INTERNAL6" "$WEBPASS6")"
+	SRC6_RFC6296="$(npt6 "$HOST6_SRC" "$INTERNAL6" "$ATT6") $(npt6 "$HOST6_SRC" "$INTERNAL6" "$WEBPASS6")"
+	neighbour "$LAN" lan0 fd00:a::1 "$RTR" lan0
+	neighbour "$RTR" lan0 "$HOST6_SRC" "$LAN" lan0
+	for n in 1 2; do
+		neighbour "$RTR" "wan$n" "2001:db8:$n::1" "$(isp_ns $n)" down0
+		neighbour "$(isp_ns $n)" down0 "2001:db8:$n::2" "$RTR" "wan$n"
+		neighbour "$(isp_ns $n)" up0 "2001:db8:100:$n::2" "$INET" "isp$n"
+		neighbour "$INET" "isp$n" "2001:db8:100:$n::1" "$(isp_ns $n)" up0
+	done
+}
+
 neighbour() { # neighbour NS DEV ADDR PEER-NS PEER-DEV
 	local mac
 	mac=$(ip -n "$4" -br link show dev "$5" | awk '{ print $3 }')
@@ -130,8 +193,10 @@ rules() { # rules add|del RULE...: ip rules of the router, one process
 		while IFS= read -r line; do
 			echo "rule $op $line"
 		done <<<"$r"
-	done | ip -n "$RTR" -batch -
+	done | ip -n "$RTR" ${RULES_FAMILY:+"$RULES_FAMILY"} -batch -
 }
+
+rules6() { RULES_FAMILY=-6 rules "$@"; }
 
 ct_flush() { rtr conntrack -F >/dev/null 2>&1 || true; }
 
@@ -157,8 +222,17 @@ measure() {
 	shift 4
 	bg_in "$ns" "$BLAST" "$@" >"$READY"
 	pid=$!
-	# blast says when it sends (after its hello was answered)
-	slowwait 30 test -s "$READY" || echo "# $c $what: blast not ready"
+	# blast says when it sends (after its hello was answered). Guest
+	# time jumps ahead while the guest waits for the host (-icount
+	# sleep=off), as when a program is read over 9p on a busy host, so
+	# this allows much more than it takes; a count without a sender
+	# would be wrong.
+	if ! slowwait 600 test -s "$READY"; then
+		echo "# $c $what: blast not ready"
+		kill "$pid"
+		wait "$pid" 2>/dev/null
+		return 1
+	fi
 	sleep "$SETTLE"
 	rx_read
 	a=$RX t0=${EPOCHREALTIME/./}
@@ -356,9 +430,146 @@ floor_down() {
 	rules del "$RULE_LINK1" "$RULE_LINK2"
 }
 
+# ---- IPv6: NPTv6 by mwan, ip6tables and nftables -------------------------
+#
+# Each prints its "bench-ref" first: the contender an IPv6 contender is
+# compared with (baseline6), and the one that is the same router without
+# translation.
+
+baseline6_ref() { echo "bench-ref: baseline6 IPv6 baseline6"; }
+baseline6_up() { :; }
+baseline6_down() { :; }
+
+# mwan as mwan-iif routes IPv4 (mwan3's "iif wanN lookup main" and the
+# fwmark rules), for IPv6; each link translates in mode $1 (none: no
+# translation) from the seed's internal /60 to its delegated one.
+mwan6_up() {
+	local n mode=$1 conf=
+	mwan_load "$DIR/cur" || return 1
+	rules6 add "$RULE_ISP_IN" "$RULE_LINK1" "$RULE_LINK2"
+	for n in 1 2; do
+		conf+="link add wan$n dev wan$n id $n weight 1${mode:+ npt $INTERNAL6 ${EXT6[n]} mode $mode}"$'\n'
+	done
+	"$DIR/cur/mwanctl" -n "$RTR" config replace - <<-EOF
+	${conf}policy add balanced member wan1 member wan2
+	globals set default-policy balanced
+	EOF
+}
+
+mwan6_down() {
+	rmmod mwan
+	rules6 del "$RULE_ISP_IN" "$RULE_LINK1" "$RULE_LINK2"
+}
+
+mwan6-plain_ref() { echo "bench-ref: mwan6-plain IPv6 baseline6"; }
+mwan6-plain_up() { mwan6_up ""; }
+mwan6-plain_down() { mwan6_down; }
+mwan6-prefix_ref() { echo "bench-ref: mwan6-prefix IPv6 baseline6 mwan6-plain"; }
+mwan6-prefix_up() { mwan6_up prefix; }
+mwan6-prefix_down() { mwan6_down; }
+mwan6-rfc6296_ref() { echo "bench-ref: mwan6-rfc6296 IPv6 baseline6 mwan6-plain"; }
+mwan6-rfc6296_up() { mwan6_up rfc6296; }
+mwan6-rfc6296_down() { mwan6_down; }
+
+# ip6t_NPT as its man page has it: SNPT and DNPT per link in mangle, and
+# no conntrack for what they translate (NOTRACK in raw), as connection
+# tracking would see a reply to the translated address as a connection
+# of its own. Routed by main, as without translation. ip6t_npt_rules
+# notrack: the NOTRACK rules alone, the same router untranslated.
+ip6t_npt_rules() {
+	local n
+	echo "*raw"
+	echo "-A PREROUTING -i lan0 -s $INTERNAL6 -j NOTRACK"
+	for n in 1 2; do
+		echo "-A PREROUTING -i wan$n -d ${EXT6[n]} -j NOTRACK"
+	done
+	echo "COMMIT"
+	[ "${1:-}" = notrack ] && return
+	echo "*mangle"
+	for n in 1 2; do
+		echo "-A POSTROUTING -o wan$n -s $INTERNAL6 -j SNPT --src-pfx $INTERNAL6 --dst-pfx ${EXT6[n]}"
+		echo "-A PREROUTING -i wan$n -d ${EXT6[n]} -j DNPT --src-pfx ${EXT6[n]} --dst-pfx $INTERNAL6"
+	done
+	echo "COMMIT"
+}
+
+# empty tables still hook; the next contender must not pay for them
+ip6t_nft_down() {
+	local t
+	for t in raw mangle; do
+		rtr nft list table ip6 "$t" >/dev/null 2>&1 || continue
+		rtr nft delete table ip6 "$t" || return 1
+	done
+}
+
+# a legacy table stays hooked while its module is loaded
+ip6t_legacy_down() {
+	rtr ip6tables-legacy -t raw -F && rtr ip6tables-legacy -t mangle -F &&
+		rmmod ip6table_raw ip6table_mangle
+}
+
+ip6t-nft-notrack_ref() { echo "bench-ref: ip6t-nft-notrack IPv6 baseline6"; }
+ip6t-nft-notrack_up() { ip6t_npt_rules notrack | rtr ip6tables-nft-restore; }
+ip6t-nft-notrack_down() { ip6t_nft_down; }
+ip6t-nft-npt_ref() { echo "bench-ref: ip6t-nft-npt IPv6 baseline6 ip6t-nft-notrack"; }
+ip6t-nft-npt_up() { ip6t_npt_rules | rtr ip6tables-nft-restore; }
+ip6t-nft-npt_down() { ip6t_nft_down; }
+ip6t-legacy-notrack_ref() { echo "bench-ref: ip6t-legacy-notrack IPv6 baseline6"; }
+ip6t-legacy-notrack_up() { ip6t_npt_rules notrack | rtr ip6tables-legacy-restore; }
+ip6t-legacy-notrack_down() { ip6t_legacy_down; }
+ip6t-legacy-npt_ref() { echo "bench-ref: ip6t-legacy-npt IPv6 baseline6 ip6t-legacy-notrack"; }
+ip6t-legacy-npt_up() { ip6t_npt_rules | rtr ip6tables-legacy-restore; }
+ip6t-legacy-npt_down() { ip6t_legacy_down; }
+
+# The seed's own way: nftables' stateful prefix NAT per link (its
+# update-npt.sh fills "table ip6 nat" so), routed by main.
+nft-npt_ref() { echo "bench-ref: nft-npt IPv6 baseline6 baseline6"; }
+nft-npt_up() {
+	rtr nft -f - <<-NFT
+	table ip6 npt {
+		chain post {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "wan1" ip6 saddr $INTERNAL6 snat ip6 prefix to $ATT6
+			oifname "wan2" ip6 saddr $INTERNAL6 snat ip6 prefix to $WEBPASS6
+		}
+		chain pre {
+			type nat hook prerouting priority dstnat; policy accept;
+			iifname "wan1" ip6 daddr $ATT6 dnat ip6 prefix to $INTERNAL6
+			iifname "wan2" ip6 daddr $WEBPASS6 dnat ip6 prefix to $INTERNAL6
+		}
+	}
+	NFT
+}
+nft-npt_down() { rtr nft delete table ip6 npt; }
+
 # ---- rounds -------------------------------------------------------------
 
 declare -A BROKEN
+
+# an IPv6 contender has a NAME_ref
+is_ipv6() { declare -F "${1}_ref" >/dev/null; }
+
+# the addresses the server may see contender $1's LAN host as
+sources6() {
+	case $1 in
+	mwan6-prefix|nft-npt) echo "$SRC6_PREFIX" ;;
+	mwan6-rfc6296|ip6t-*-npt) echo "$SRC6_RFC6296" ;;
+	*) echo "$SRC6_PLAIN" ;;
+	esac
+}
+
+# source6_ok C: the hello of the flow just measured reached the server from
+# an address contender C translates to (or its own, untranslated): each
+# contender is measured doing what it claims. The log was emptied before.
+source6_ok() {
+	local c=$1 peer
+	peer=$(awk '$1 == "udp" { p = $2 } END { print p }' "$log")
+	case " $(sources6 "$c") " in
+	*" $peer "*) return 0 ;;
+	esac
+	echo "# $c: the server saw the LAN host as '$peer', not one of $(sources6 "$c")"
+	return 1
+}
 
 # one contender's measurements in one round; false if any failed
 run_contender() {
@@ -367,8 +578,18 @@ run_contender() {
 	# what loading a module or a ruleset leaves to do in the background
 	# (deferred work, RCU) is done before the counts
 	sleep 1
-	measure "$round" "$c" est "$LAN" flow "$SERVER4" "$PORT" || ok=1
-	measure "$round" "$c" new "$LAN" new 10.0.0.2 "$SERVER4" "$PORT" || ok=1
+	if is_ipv6 "$c"; then
+		: >"$log"
+		measure "$round" "$c" est "$LAN" flow "$SERVER6" "$PORT" \
+			"$HOST6_SRC" || ok=1
+		source6_ok "$c" || ok=1
+		measure "$round" "$c" new "$LAN" new "$HOST6_SRC" "$SERVER6" \
+			"$PORT" || ok=1
+	else
+		measure "$round" "$c" est "$LAN" flow "$SERVER4" "$PORT" || ok=1
+		measure "$round" "$c" new "$LAN" new 10.0.0.2 "$SERVER4" \
+			"$PORT" || ok=1
+	fi
 	if declare -F "${c}_local_up" >/dev/null; then
 		if "${c}_local_up"; then
 			measure "$round" "$c" local "$RTR" flow "$SERVER4" "$PORT" || ok=1
@@ -392,7 +613,11 @@ main() {
 	bench_topo || { echo "Bail out! no network"; exit 1; }
 	# the modules every contender needs, loaded before the first round
 	modprobe -a nf_conntrack nf_nat nft_numgen nft_ct xt_connmark \
-		xt_statistic xt_mark iptable_mangle 2>/dev/null
+		xt_statistic xt_mark iptable_mangle ip6t_NPT xt_CT nft_nat \
+		2>/dev/null
+	for c in "$@"; do
+		! is_ipv6 "$c" || "${c}_ref"
+	done
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for c in "$@"; do
 			run_contender "$round" "$c" || BROKEN[$c]=1

@@ -2,14 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 """Usage: report.py RAW [HEADER-LINE...]
 
-The table of make bench, in Markdown, from the guest's output RAW
+The tables of make bench, in Markdown, from the guest's output RAW
 ("bench: ROUND CONTENDER WHAT PACKETS/S" lines). The first round is
 warm-up and left out, unless it is the only one (smoke mode). For each
 contender and measurement: the median rate over the rounds, and its
 ratio to the baseline as a change in percent: the median of the
 per-round ratios (each against the baseline of the same round, measured
-minutes apart rather than hours), with their min and max. HEADER-LINEs
-are printed under the table (date, command, machine).
+minutes apart rather than hours), with their min and max.
+
+A contender belongs to the IPv4 table and is compared with "baseline",
+unless a "bench-ref: CONTENDER FAMILY BASELINE [UNTRANSLATED]" line says
+otherwise: then it goes to FAMILY's table, compared with BASELINE, and
+also with UNTRANSLATED, the same router without address translation (a
+column of its own, when some contender of the table has one).
+HEADER-LINEs are printed under the tables (date, command, machine).
 """
 import statistics
 import sys
@@ -18,21 +24,29 @@ WHAT = (("est", "established, pkt/s"), ("new", "new connections/s"),
         ("local", "local out, pkt/s"))
 
 
+class Ref:
+    def __init__(self, family="IPv4", base="baseline", plain=None):
+        self.family, self.base, self.plain = family, base, plain
+
+
 def read(path):
     rates = {}	# (contender, what) -> {round: rate}
     order = []
     info = []
+    refs = {}
     for line in open(path):
         f = line.split()
         if line.startswith("bench-info:"):
             info.append(line.split(":", 1)[1].strip())
+        if f[:1] == ["bench-ref:"] and len(f) in (4, 5):
+            refs[f[1]] = Ref(*f[2:])
         if len(f) != 5 or f[0] != "bench:":
             continue
         rnd, c, what, rate = int(f[1]), f[2], f[3], int(f[4])
         if c not in order:
             order.append(c)
         rates.setdefault((c, what), {})[rnd] = rate
-    return rates, order, info
+    return rates, order, info, refs
 
 
 def cell_ratio(mine, base):
@@ -46,8 +60,38 @@ def cell_ratio(mine, base):
     return "%+.1f %% (%+.1f … %+.1f)" % (med, lo, hi)
 
 
+def table(rates, members, refs):
+    """One family's table: its contenders, in the order they ran."""
+    base_name = refs[members[0]].base
+    plain = any(refs[c].plain for c in members)
+    whats = [(w, t) for w, t in WHAT
+             if any((c, w) in rates for c in members)]
+    head = ["contender"]
+    for _, title in whats:
+        head += [title, "vs %s (min … max)" % base_name]
+        if plain:
+            head.append("vs untranslated (min … max)")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for c in members:
+        ref = refs[c]
+        row = [c]
+        for w, _ in whats:
+            mine = rates.get((c, w), {})
+            if not mine:
+                row += ["–"] * (3 if plain else 2)
+                continue
+            row.append("%d" % statistics.median(mine.values()))
+            base = rates.get((ref.base, w), {})
+            row.append("1" if c == ref.base else cell_ratio(mine, base))
+            if plain:
+                other = rates.get((ref.plain, w), {}) if ref.plain else {}
+                row.append(cell_ratio(mine, other) if other else "–")
+        print("| " + " | ".join(row) + " |")
+
+
 def main():
-    rates, order, info = read(sys.argv[1])
+    rates, order, info, refs = read(sys.argv[1])
     if not rates:
         print("report: no measurements in %s" % sys.argv[1], file=sys.stderr)
         return 1
@@ -55,23 +99,17 @@ def main():
     if len(rounds) > 1:	# the first round warms up
         for v in rates.values():
             v.pop(rounds[0], None)
-    whats = [(w, t) for w, t in WHAT if any(k[1] == w for k in rates)]
-    head = ["contender"]
-    for _, title in whats:
-        head += [title, "vs baseline (min … max)"]
-    print("| " + " | ".join(head) + " |")
-    print("|" + "---|" * len(head))
     for c in order:
-        row = [c]
-        for w, _ in whats:
-            mine = rates.get((c, w), {})
-            base = rates.get(("baseline", w), {})
-            if not mine:
-                row += ["–", "–"]
-                continue
-            row.append("%d" % statistics.median(mine.values()))
-            row.append("1" if c == "baseline" else cell_ratio(mine, base))
-        print("| " + " | ".join(row) + " |")
+        refs.setdefault(c, Ref())
+    families = []
+    for c in order:
+        if refs[c].family not in families:
+            families.append(refs[c].family)
+    for i, fam in enumerate(families):
+        if len(families) > 1:
+            print("%s%s:" % ("\n" if i else "", fam))
+            print()
+        table(rates, [c for c in order if refs[c].family == fam], refs)
     print()
     used = len(rounds) - 1 if len(rounds) > 1 else 1
     print("Medians of %d round%s (of %d; the first is warm-up)."
