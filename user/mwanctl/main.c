@@ -26,6 +26,7 @@ static const struct cmd top_cmds[] = {
 	{ "rule", NULL, rule_cmds, NULL },
 	{ "config", NULL, config_cmds, NULL },
 	{ "monitor", do_monitor, NULL, "" },
+	{ "metrics", do_metrics, NULL, "" },
 	{ "import-mwan3", do_import_mwan3, NULL, "FILE [--network FILE]" },
 	{ "help", do_help, NULL, "" },
 	{ }
