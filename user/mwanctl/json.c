@@ -105,3 +105,13 @@ void json_null(struct json *j, const char *key)
 	json_key(j, key);
 	fputs("null", j->f);
 }
+
+void json_num(struct json *j, const char *key, double v, bool has,
+	      int decimals)
+{
+	json_key(j, key);
+	if (has)
+		fprintf(j->f, "%.*f", decimals, v);
+	else
+		fputs("null", j->f);
+}
