@@ -21,6 +21,7 @@ static int do_help(struct ctx *ctx, int argc, char **argv);
 static const struct cmd top_cmds[] = {
 	{ "show", do_show, NULL, "" },
 	{ "status", do_status, NULL, "[-i|--interval SECONDS]" },
+	{ "flows", do_flows, NULL, "[--link NAME] [--policy NAME] [-s|--summary]" },
 	{ "globals", NULL, globals_cmds, NULL },
 	{ "link", NULL, link_cmds, NULL },
 	{ "policy", NULL, policy_cmds, NULL },
