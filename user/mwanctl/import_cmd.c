@@ -51,7 +51,10 @@ int do_import_mwan3(struct ctx *ctx, int argc, char **argv)
 	char *beside = NULL;
 	int i, err;
 
-	(void)ctx;
+	if (ctx->json) {
+		pr_err("import-mwan3 writes mwan.conf(5): it has no JSON form");
+		return -E_USAGE;
+	}
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--network") && i + 1 < argc) {
 			nname = argv[++i];

@@ -28,6 +28,7 @@ struct cmd {
 	int (*fn)(struct ctx *ctx, int argc, char **argv);
 	const struct cmd *sub;
 	const char *usage;	/* what follows the command words */
+	const char *help;	/* what it does, for --help; lines of 72 */
 };
 
 int cmd_run(struct ctx *ctx, const struct cmd *cmds, const char *path,
