@@ -10,10 +10,18 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ct.h"
 #include "figures.h"
 #include "mwanctl.h"
+
+/* The conntrack entries of each link id; ok false when unreadable */
+struct conns {
+	bool ok;
+	uint64_t n[MWAN_LINK_ID_MAX + 1];
+};
 
 /* A label value: backslash, double quote and newline escaped */
 static void label_value(FILE *f, const char *s)
@@ -119,7 +127,8 @@ static void link_counter(FILE *f, const struct mwan_config *cfg,
 	}
 }
 
-static void links(FILE *f, const struct mwan_config *cfg)
+static void links(FILE *f, const struct mwan_config *cfg,
+		  const struct conns *ct)
 {
 	const struct mwan_link *l;
 	unsigned int i;
@@ -175,6 +184,13 @@ static void links(FILE *f, const struct mwan_config *cfg)
 		link_series(f, "link_loss_ratio", l);
 		fputs("} ", f);
 		print_micro(f, l->loss_ppm);
+	}
+	family(f, "link_connections", "gauge",
+	       "Conntrack entries that carry the link's mark, of IPv4 and IPv6.");
+	for (i = 0; ct->ok && i < cfg->n_links; i++) {
+		l = &cfg->links[i];
+		link_series(f, "link_connections", l);
+		fprintf(f, "} %" PRIu64 "\n", ct->n[l->id]);
 	}
 	for (i = 0; i < ARRAY_SIZE(link_counters); i++)
 		link_counter(f, cfg, &link_counters[i]);
@@ -302,10 +318,11 @@ static void globals(FILE *f, const struct mwan_config *cfg)
 	fputs("} 1\n", f);
 }
 
-static void metrics_print(FILE *f, const struct mwan_config *cfg)
+static void metrics_print(FILE *f, const struct mwan_config *cfg,
+			  const struct conns *ct)
 {
 	globals(f, cfg);
-	links(f, cfg);
+	links(f, cfg, ct);
 	policies(f, cfg);
 	rules(f, cfg);
 }
@@ -313,6 +330,7 @@ static void metrics_print(FILE *f, const struct mwan_config *cfg)
 int do_metrics(struct ctx *ctx, int argc, char **argv)
 {
 	struct mwan_config cfg = { 0 };
+	struct conns *ct;
 	struct mwan_nl *nl;
 	int err;
 
@@ -327,10 +345,18 @@ int do_metrics(struct ctx *ctx, int argc, char **argv)
 	nl = ctx_nl(ctx);
 	if (!nl)
 		return -ENOENT;
+	ct = calloc(1, sizeof(*ct));
+	if (!ct)
+		return -ENOMEM;
 	err = snapshot_load(nl, SNAP_GLOBALS | SNAP_LINKS | SNAP_POLICIES |
 			    SNAP_RULES, &cfg);
+	/* without conntrack, its family has no series: the rest stands */
 	if (!err)
-		metrics_print(stdout, &cfg);
+		ct->ok = !ct_count_links(cfg.globals.mark_mask, ct->n,
+					 ARRAY_SIZE(ct->n));
+	if (!err)
+		metrics_print(stdout, &cfg, ct);
 	mwan_config_release(&cfg);
+	free(ct);
 	return err;
 }
