@@ -7,7 +7,8 @@
 # $MWAN_TEST_SCALE percent) with link 1's, 2's, 3's and no mark in turn.
 #  - flows --link wanN lists exactly the entries conntrack -L lists for
 #    wanN's mark, tuple for tuple, and each connection the server saw on
-#    that link; -s counts them, and the unmarked;
+#    that link; -s counts them as conntrack -L does, and the unmarked
+#    as conntrack -C the rest (within 5: the router's own come and go);
 #  - --policy lists its members' links; --link and --policy together
 #    only what both name;
 #  - with the full table, flows --link takes no longer than conntrack -L
@@ -134,7 +135,8 @@ counts_agree() {
 	got=$(pyq "d['unmarked'] + sum(l['connections'] for l in d['links'])" \
 		<"$tmp/s.json")
 	echo "all: flows -s $got, conntrack -C $total"
-	[ "$got" = "$total" ] || ok=1
+	# the router's own unmarked entries may come and go between the two
+	[ $((got - total)) -le 5 ] && [ $((total - got)) -le 5 ] || ok=1
 	return $ok
 }
 check "flows -s: each link's count and the unmarked, as conntrack's" \

@@ -10,13 +10,16 @@
 #    the same exposition missing one HELP line;
 #  - it has the documented metric families and no others;
 #  - each link's mwan_link_new_flows_total is the connections the server
-#    saw by that link, the policy's the sum; which members are active
+#    saw by that link, the policy's the sum; mwan_link_connections its
+#    conntrack entries, as conntrack -L counts them; which members are active
 #    follows the links' states; the UDP flows met by the last resort are
 #    counted as refused.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 topo_require
+require_module nf_conntrack_netlink
+checktool "conntrack --version" "needs conntrack-tools"
 PROMTOOL=${PROMTOOL:-/var/cache/mwan-tools/promtool}
 if [ ! -x "$PROMTOOL" ] && ! PROMTOOL=$(command -v promtool); then
 	echo "SKIP: needs promtool (scripts/deps.sh)"
@@ -59,7 +62,7 @@ check "promtool finds fault with a missing HELP line" \
 
 families="enabled config_generation globals_info link_info link_state
 link_health link_held link_weight link_rtt_seconds link_loss_ratio
-link_new_flows_total link_tx_packets_total link_tx_bytes_total
+link_connections link_new_flows_total link_tx_packets_total link_tx_bytes_total
 link_rx_packets_total link_rx_bytes_total link_npt_out_packets_total
 link_npt_in_packets_total link_npt_dropped_packets_total
 link_map4_out_flows_total link_map4_in_flows_total policy_info
@@ -103,6 +106,17 @@ check "member weights and metrics" eval \
 	'[ "$(metric policy_member_weight "policy=\"balanced\",link=\"wan2\"") $(metric policy_member_metric "policy=\"balanced\",link=\"wan3\"")" = "3 10" ]'
 check "rule alt names its policy" eval \
 	'[ "$(metric rule_info "rule=\"alt\",id=\"1\",policy=\"pin3\"")" = 1 ]'
+conns_agree() { # each link's connections: its conntrack entries
+	local i got want ok=0
+	for i in 1 2 3; do
+		got=$(metric link_connections "link=\"wan$i\",dev=\"wan$i\"")
+		want=$(rtr conntrack -L -m "$((i << 8))/0x3f00" 2>/dev/null | wc -l)
+		echo "wan$i: mwan_link_connections $got, conntrack -L $want"
+		[ "$got" = "$want" ] || ok=1
+	done
+	return $ok
+}
+check "each link's connections are its conntrack entries" conns_agree
 check "links up, with their ids and marks" eval \
 	'[ "$(metric link_state "link=\"wan2\",dev=\"wan2\",state=\"up\"")$(metric link_info "link=\"wan2\",dev=\"wan2\",id=\"2\",mark=\"0x200\"")" = 11 ]'
 
