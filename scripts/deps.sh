@@ -17,14 +17,20 @@ set -eu
 # Debian 12 is libclang-rt-14-dev (clang only recommends it), and llvm's
 # llvm-symbolizer for readable sanitizer reports; scripts/verify-units.sh
 # systemd-analyze.
+# mwanctl flows reads conntrack with libnetfilter_conntrack.
 PKGS="gcc make pkg-config kmod cpio xz-utils linux-headers-amd64 libmnl-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping nftables iptables conntrack
 	python3 python3-scapy iperf3 socat ncat tcpdump procps
 	gcc-mips-linux-gnu libc6-dev-mips-cross qemu-user-static
 	bc flex bison libelf-dev libssl-dev dpkg-dev util-linux file
-	clang libclang-rt-14-dev llvm systemd"
+	clang libclang-rt-14-dev llvm systemd
+	libnetfilter-conntrack-dev"
 VM_CACHE=/var/cache/mwan-vm
+# promtool, which checks mwanctl's Prometheus metrics (mwan_metrics.sh),
+# taken out of Debian's prometheus package rather than installing it: that
+# would enable a Prometheus server on this machine.
+PROMTOOL=/var/cache/mwan-tools/promtool
 
 log() { echo "deps: $*"; }
 
@@ -71,6 +77,22 @@ fetch_image() {
 	log "kernel image ready in $VM_CACHE/$rel"
 }
 
+# promtool alone, out of the package, into $PROMTOOL
+fetch_promtool() {
+	[ -x "$PROMTOOL" ] && return 0
+	mkdir -p "$(dirname "$PROMTOOL")"
+	tmp=$(mktemp -d "$(dirname "$PROMTOOL")/.dl.XXXXXX")
+	chown _apt "$tmp" 2>/dev/null || true
+	log "downloading prometheus for its promtool"
+	if (cd "$tmp" && apt-get download -qq prometheus) &&
+		dpkg -x "$tmp"/prometheus_*.deb "$tmp/root" &&
+		mv "$tmp/root/usr/bin/promtool" "$PROMTOOL"; then
+		log "promtool ready in $PROMTOOL"
+	fi
+	rm -rf "$tmp"
+	[ -x "$PROMTOOL" ]
+}
+
 image_ready() {
 	[ -f "$VM_CACHE/$1/boot/vmlinuz-$1" ] &&
 		[ -f "$VM_CACHE/$1/lib/modules/$1/modules.dep.bin" ]
@@ -84,6 +106,10 @@ main() {
 	pkgs=$(missing_pkgs)
 	# shellcheck disable=SC2086 # a list of package names
 	[ -z "$pkgs" ] || apt_install $pkgs
+	fetch_promtool || {
+		apt-get update -qq
+		fetch_promtool
+	}
 
 	rel=$(kernel_release)
 	[ -n "$rel" ] || { echo "deps: no linux-headers-*-amd64" >&2; exit 1; }

@@ -46,6 +46,9 @@ out:
 }
 
 const struct cmd config_cmds[] = {
-	{ "replace", config_replace, NULL, "FILE" },
+	{ "replace", config_replace, NULL, "FILE",
+	  "Replace the whole configuration with FILE's (- reads standard\n"
+	  "input, mwan.conf(5) too): all of it, or nothing if a line is\n"
+	  "wrong." },
 	{ }
 };

@@ -36,8 +36,13 @@ static int globals_set(struct ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd globals_cmds[] = {
-	{ "show", globals_show, NULL, "" },
+	{ "show", globals_show, NULL, "",
+	  "Print the global settings." },
 	{ "set", globals_set, NULL,
-	  "[mark-mask MASK] [enabled on|off] [default-policy NAME|none]" },
+	  "[mark-mask MASK] [enabled on|off] [default-policy NAME|none]",
+	  "Change the global settings given: the mark bits mwan owns (a new\n"
+	  "mask ends every link's connections), whether new connections are\n"
+	  "balanced at all, the policy of forwarded connections no rule\n"
+	  "matches." },
 	{ }
 };

@@ -28,5 +28,8 @@ void json_str(struct json *j, const char *key, const char *s);
 void json_u64(struct json *j, const char *key, uint64_t v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
+/* @v with @decimals decimals, or null when !@has */
+void json_num(struct json *j, const char *key, double v, bool has,
+	      int decimals);
 
 #endif /* MWANCTL_JSON_H */

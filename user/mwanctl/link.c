@@ -137,15 +137,24 @@ static int link_flush(struct ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd link_cmds[] = {
-	{ "show", link_show, NULL, "[NAME]" },
+	{ "show", link_show, NULL, "[NAME]",
+	  "Print every link with its counters, or the one named." },
 	{ "add", link_add, NULL, "NAME dev DEV [id N] [weight W] "
 	  "[state up|down|drain] [rtt USEC] [loss PPM] "
-	  "[npt INTERNAL/LEN EXTERNAL/LEN [mode prefix|rfc6296]] [map4 RANGE EXTERNAL]" },
+	  "[npt INTERNAL/LEN EXTERNAL/LEN [mode prefix|rfc6296]] [map4 RANGE EXTERNAL]",
+	  "Add an uplink leaving through DEV. Its id (lowest free unless\n"
+	  "given) is also its mark; weight 1 to 1000 (default 1); npt and\n"
+	  "map4 translate its addresses." },
 	{ "set", link_set, NULL, "NAME [dev DEV] [weight W] "
 	  "[state up|down|drain] [rtt USEC] [loss PPM] "
 	  "[npt INTERNAL/LEN EXTERNAL/LEN [mode prefix|rfc6296]|off] "
-	  "[map4 RANGE EXTERNAL|off]" },
-	{ "del", link_del, NULL, "NAME" },
-	{ "flush", link_flush, NULL, "NAME" },
+	  "[map4 RANGE EXTERNAL|off]",
+	  "Change what is given of a link. down and drain take no new\n"
+	  "connections; the connections on it stay." },
+	{ "del", link_del, NULL, "NAME",
+	  "Delete a link that no policy names; its connections end." },
+	{ "flush", link_flush, NULL, "NAME",
+	  "End the link's connections, and no others: their conntrack\n"
+	  "entries are deleted, so that they start over elsewhere." },
 	{ }
 };

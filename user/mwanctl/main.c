@@ -19,14 +19,36 @@
 static int do_help(struct ctx *ctx, int argc, char **argv);
 
 static const struct cmd top_cmds[] = {
-	{ "show", do_show, NULL, "" },
-	{ "globals", NULL, globals_cmds, NULL },
-	{ "link", NULL, link_cmds, NULL },
-	{ "policy", NULL, policy_cmds, NULL },
-	{ "rule", NULL, rule_cmds, NULL },
-	{ "config", NULL, config_cmds, NULL },
-	{ "monitor", do_monitor, NULL, "" },
-	{ "help", do_help, NULL, "" },
+	{ "show", do_show, NULL, "",
+	  "Print the globals, every link with its counters, every policy\n"
+	  "and every rule, read from one configuration generation." },
+	{ "status", do_status, NULL, "[-i|--interval SECONDS]",
+	  "What each link does now: its state and what the checks say, its\n"
+	  "connections, rates and share of the new connections, read twice\n"
+	  "SECONDS apart (default 1; 0: no rates); then policies and rules." },
+	{ "flows", do_flows, NULL, "[--link NAME] [--policy NAME] [-s|--summary]",
+	  "The connections on the links, from conntrack: one line each, or\n"
+	  "with -s a count per link; a link's, a policy's links' or all." },
+	{ "globals", NULL, globals_cmds, NULL,
+	  "The mark bits mwan owns, whether it balances, the default policy." },
+	{ "link", NULL, link_cmds, NULL,
+	  "Uplinks: a device each, a state, a weight, address translations." },
+	{ "policy", NULL, policy_cmds, NULL,
+	  "Tiers of links that share new connections by weight." },
+	{ "rule", NULL, rule_cmds, NULL,
+	  "Which new connections take which policy; the first match wins." },
+	{ "config", NULL, config_cmds, NULL,
+	  "The whole configuration at once, from a file." },
+	{ "monitor", do_monitor, NULL, "",
+	  "Print every change as it happens, until interrupted." },
+	{ "metrics", do_metrics, NULL, "",
+	  "Every figure the kernel keeps, in Prometheus' text format." },
+	{ "import-mwan3", do_import_mwan3, NULL, "FILE [--network FILE]",
+	  "Print the mwan.conf(5) that does what the mwan3 configuration\n"
+	  "FILE did; the devices from the network file beside it, or\n"
+	  "--network FILE. What cannot be carried over is said." },
+	{ "help", do_help, NULL, "[COMMAND...]",
+	  "Print the usage of every command, or what COMMAND does." },
 	{ }
 };
 
@@ -62,16 +84,88 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: mwanctl [-j|--json] [-n|--netns NETNS] COMMAND [ARGS]\n");
 	print_usage_tree(f, false, "", top_cmds);
 	fprintf(f, "       mwanctl --help | --version\n");
+	fprintf(f, "\"mwanctl COMMAND --help\" says what a command does; mwanctl(8) all.\n");
+}
+
+/* Each line of @text indented */
+static void print_indented(const char *text)
+{
+	const char *nl;
+
+	for (; *text; text = *nl ? nl + 1 : nl) {
+		nl = strchr(text, '\n');
+		if (!nl)
+			nl = text + strlen(text);
+		printf("    %.*s\n", (int)(nl - text), text);
+	}
+}
+
+/* "COMMAND --help": its usage, what it does; a group's, each of them */
+static void print_help(const char *path, const struct cmd *c)
+{
+	const struct cmd *first = c->sub;
+	char sub[64];
+
+	if (!c->sub) {
+		print_usage_line(stdout, true, path, c);
+		print_indented(c->help);
+		return;
+	}
+	snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? " " : "", c->name);
+	printf("mwanctl %s: %s\n", sub, c->help);
+	for (c = c->sub; c->name; c++) {
+		print_usage_line(stdout, c == first, sub, c);
+		print_indented(c->help);
+	}
+}
+
+static bool is_help(const char *s)
+{
+	return !strcmp(s, "--help") || !strcmp(s, "-h");
+}
+
+/* "help link add": the command the words name, and its path */
+static const struct cmd *find_cmd(int argc, char **argv, char *path,
+				  size_t len)
+{
+	const struct cmd *cmds = top_cmds, *c = NULL;
+	int i;
+
+	path[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (c)
+			snprintf(path + strlen(path), len - strlen(path),
+				 "%s%s", *path ? " " : "", c->name);
+		for (c = cmds; c && c->name && strcmp(c->name, argv[i]); c++)
+			;
+		if (!c || !c->name) {
+			pr_err("unknown command \"%s\"", argv[i]);
+			return NULL;
+		}
+		if (!c->sub && i + 1 < argc) {
+			pr_err("\"%s\" has no command \"%s\"", c->name,
+			       argv[i + 1]);
+			return NULL;
+		}
+		cmds = c->sub;
+	}
+	return c;
 }
 
 static int do_help(struct ctx *ctx, int argc, char **argv)
 {
+	const struct cmd *c;
+	char path[64];
+
 	(void)ctx;
-	if (argc) {
-		pr_err("unexpected argument \"%s\"", argv[0]);
-		return -E_USAGE;
+	if (!argc) {
+		usage(stdout);
+		return 0;
 	}
-	usage(stdout);
+	c = find_cmd(argc, argv, path, sizeof(path));
+	if (!c)
+		return -E_USAGE;
+	print_help(path, c);
 	return 0;
 }
 
@@ -80,11 +174,15 @@ int cmd_run(struct ctx *ctx, const struct cmd *cmds, const char *path,
 {
 	const struct cmd *c = cmds;
 	char sub[64];
-	int err;
+	int i, err;
 
 	if (argc) {
 		for (; c->name && strcmp(c->name, argv[0]); c++)
 			;
+		if (!c->name && is_help(argv[0])) {
+			print_usage_tree(stdout, true, path, cmds);
+			return 0;
+		}
 		if (!c->name) {
 			pr_err("unknown command \"%s%s%s\"", path,
 			       *path ? " " : "", argv[0]);
@@ -95,9 +193,20 @@ int cmd_run(struct ctx *ctx, const struct cmd *cmds, const char *path,
 		argv++;
 	}
 	if (c->sub) {
+		if (argc && is_help(argv[0])) {
+			print_help(path, c);
+			return 0;
+		}
 		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? " " : "",
 			 c->name);
 		return cmd_run(ctx, c->sub, sub, argc, argv);
+	}
+	/* "-h" only first: it could be a name further on */
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || (!i && is_help(argv[i]))) {
+			print_help(path, c);
+			return 0;
+		}
 	}
 	err = c->fn(ctx, argc, argv);
 	if (err == -E_USAGE)

@@ -28,6 +28,7 @@ struct cmd {
 	int (*fn)(struct ctx *ctx, int argc, char **argv);
 	const struct cmd *sub;
 	const char *usage;	/* what follows the command words */
+	const char *help;	/* what it does, for --help; lines of 72 */
 };
 
 int cmd_run(struct ctx *ctx, const struct cmd *cmds, const char *path,
@@ -41,6 +42,10 @@ int do_show(struct ctx *ctx, int argc, char **argv);
 int show_parts(struct ctx *ctx, int argc, char **argv, unsigned int load,
 	       unsigned int print);
 int do_monitor(struct ctx *ctx, int argc, char **argv);
+int do_import_mwan3(struct ctx *ctx, int argc, char **argv);
+int do_metrics(struct ctx *ctx, int argc, char **argv);
+int do_status(struct ctx *ctx, int argc, char **argv);
+int do_flows(struct ctx *ctx, int argc, char **argv);
 
 /* resolve.c: look objects up in the kernel by name */
 int object_request(struct mwan_nl *nl, struct nlmsghdr *nlh, uint16_t nest,

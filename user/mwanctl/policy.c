@@ -100,13 +100,20 @@ static int policy_del(struct ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd policy_cmds[] = {
-	{ "show", policy_show, NULL, "[NAME]" },
+	{ "show", policy_show, NULL, "[NAME]",
+	  "Print every policy with its members by tier, or the one named." },
 	{ "add", policy_add, NULL, "NAME [id N] [mode flow|src|src-dst] "
 	  "[last-resort unreachable|blackhole|default] "
-	  "[member LINK [metric M] [weight W]]..." },
+	  "[member LINK [metric M] [weight W]]...",
+	  "Add a policy: the up members of its lowest metric share new\n"
+	  "connections by weight; mode flow places each on its own, src\n"
+	  "keeps a client on one link, src-dst a client and server pair;\n"
+	  "with no member up, the last resort." },
 	{ "set", policy_set, NULL, "NAME [mode flow|src|src-dst] "
 	  "[last-resort unreachable|blackhole|default] "
-	  "[member LINK [metric M] [weight W]]..." },
-	{ "del", policy_del, NULL, "NAME" },
+	  "[member LINK [metric M] [weight W]]...",
+	  "Change what is given; members given replace all members." },
+	{ "del", policy_del, NULL, "NAME",
+	  "Delete a policy that no rule and not the default names." },
 	{ }
 };

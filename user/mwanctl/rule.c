@@ -111,9 +111,16 @@ static int rule_del(struct ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd rule_cmds[] = {
-	{ "show", rule_show, NULL, "[NAME]" },
-	{ "add", rule_add, NULL, "NAME [id N] policy POLICY " RULE_MATCHES },
-	{ "set", rule_set, NULL, "NAME [policy POLICY] " RULE_MATCHES },
-	{ "del", rule_del, NULL, "NAME" },
+	{ "show", rule_show, NULL, "[NAME]",
+	  "Print every rule in the order they are tried, or the one named." },
+	{ "add", rule_add, NULL, "NAME [id N] policy POLICY " RULE_MATCHES,
+	  "Add a rule: new connections it matches (all its matches) take\n"
+	  "POLICY; rules are tried in id order, the first match wins. local:\n"
+	  "the router's own IPv4 connections too." },
+	{ "set", rule_set, NULL, "NAME [policy POLICY] " RULE_MATCHES,
+	  "Replace the rule's matches with those given; the policy stays\n"
+	  "unless given." },
+	{ "del", rule_del, NULL, "NAME",
+	  "Delete a rule." },
 	{ }
 };
