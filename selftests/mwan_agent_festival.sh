@@ -159,6 +159,12 @@ endpoints() {
 check "the VPS sees tunnel N's UDP come from dish N" endpoints ||
 	in_ns "$VPS" wg show all endpoints
 
+# The default profile; but the debug kernel (the debug lane runs at
+# MWAN_TEST_SCALE 25) is ten times as slow, encryption too: there a probe
+# through a tunnel can take longer than the default 300 ms, so it gets
+# 2 s, and the time is held only at full scale.
+slow=
+[ "${MWAN_TEST_SCALE:-100}" -ge 100 ] || slow=" timeout 2s"
 conf=$tmp/mwan.conf
 cat >"$conf" <<EOF2
 # written by mwan_agent_festival.sh: the crew over three tunnels, each
@@ -168,9 +174,9 @@ link add wg2 dev wg2 id 2
 link add wg3 dev wg3 id 3
 policy add balanced member wg1 member wg2 member wg3
 globals set default-policy balanced
-check wg1 icmp $SERVER4
-check wg2 icmp $SERVER4
-check wg3 icmp $SERVER4
+check wg1 icmp $SERVER4$slow
+check wg2 icmp $SERVER4$slow
+check wg3 icmp $SERVER4$slow
 EOF2
 check "mwan-agent --check accepts the file" \
 	"$AGENT" -n "$RTR" --check "$conf"
@@ -258,8 +264,8 @@ in_ns "$LAN" $FLOWS connect --dst "$SERVER4" --count "$held" --parallel \
 held_pid=$!
 # all under way (looking twice a second: the CPU is the probes')
 held_open() {
-	local i
-	for ((i = 0; i < 120; i++)); do
+	local since=$SECONDS
+	while ((SECONDS - since < 60)); do
 		[ "$(tunnel_ports | awk '$2 >= 23000 && $2 < 23100' | wc -l)" = "$held" ] &&
 			return 0
 		nap 0.5
@@ -275,8 +281,7 @@ if await wg2 down "$FAULT_AT"; then
 	ms=$(((AWAITED - FAULT_AT) / 1000))
 	echo "festival failover: $ms ms"
 	# the defaults' worst case, 800 ms (mwan.conf(5)), and 200 ms for
-	# the event's way to the stamp on a CPU shared with others; only at
-	# full scale (the debug kernel is ten times as slow)
+	# the event's way to the test on a CPU shared with others
 	if [ "${MWAN_TEST_SCALE:-100}" -ge 100 ]; then
 		check "dish 2 dead: wg2 down within 1000 ms" test "$ms" -le 1000
 	fi
