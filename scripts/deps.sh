@@ -21,7 +21,7 @@ set -eu
 PKGS="gcc make pkg-config kmod cpio xz-utils linux-headers-amd64 libmnl-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping nftables iptables conntrack
-	python3 python3-scapy iperf3 socat ncat tcpdump procps
+	python3 python3-scapy iperf3 socat ncat tcpdump procps wireguard-tools
 	gcc-mips-linux-gnu libc6-dev-mips-cross qemu-user-static
 	bc flex bison libelf-dev libssl-dev dpkg-dev util-linux file
 	clang libclang-rt-14-dev llvm systemd

@@ -54,7 +54,9 @@ struct alink {
 	uint16_t seq;			/* sequence of this round's 1st probe */
 	bool in_round;
 	bool starting;			/* round_begin() sends its probes */
+	bool extended;			/* its timeout came late: waits more */
 	uint64_t round_ns;		/* when this round started */
+	uint64_t due_ns;		/* answers stamped later are lost */
 	struct probe probes[PROBES_MAX];	/* target i, probe j: i*count+j */
 	uint64_t pushed_ns;		/* when RTT and loss went out last */
 	uint8_t kstate;			/* the state the kernel has */

@@ -22,6 +22,8 @@
 				 sizeof(((struct check_target *)0)->text)))
 /* RTT and loss alone go to the kernel at most this often */
 #define PUSH_PERIOD_NS	(1000 * NSEC_PER_MSEC)
+/* a timeout that fires this late means the agent did not run meanwhile */
+#define LATE_NS		(10 * NSEC_PER_MSEC)
 
 static void arm(struct alink *l, uint64_t at_ns)
 {
@@ -165,6 +167,8 @@ static void round_begin(struct alink *l)
 
 	l->seq += n_probes(l);
 	l->round_ns = now_ns();
+	l->due_ns = l->round_ns + c->hc.timeout_ms * NSEC_PER_MSEC;
+	l->extended = false;
 	memset(l->probes, 0, sizeof(l->probes));
 	for (k = 0; k < n_probes(l); k++) {
 		l->probes[k].w.fd = -1;
@@ -181,7 +185,7 @@ static void round_begin(struct alink *l)
 	if (round_over(l))
 		round_end(l);
 	else
-		arm(l, l->round_ns + c->hc.timeout_ms * NSEC_PER_MSEC);
+		arm(l, l->due_ns);
 }
 
 /*
@@ -240,6 +244,28 @@ static void round_end(struct alink *l)
 }
 
 /*
+ * A round's timeout that fires late says the agent, or the whole machine,
+ * did not run for a while (a CPU busy with packets, a paused VM). The
+ * kernel's stamps cover replies that came in time and were read late, but
+ * on a stalled machine the replies themselves were held up as long: the
+ * round waits as long again, once and at most a timeout, and counts what
+ * comes meanwhile; replies that complete the round end it early as usual.
+ */
+static bool round_extended(struct alink *l)
+{
+	uint64_t timeout = l->check->hc.timeout_ms * NSEC_PER_MSEC;
+	uint64_t now = now_ns(), late;
+
+	if (l->extended || now < l->due_ns + LATE_NS)
+		return false;
+	late = now - l->due_ns;
+	l->due_ns += late < timeout ? late : timeout;
+	l->extended = true;
+	arm(l, l->due_ns);
+	return true;
+}
+
+/*
  * The timeout: what came in time counts, also if the agent had no chance
  * to read it yet (busy, or not scheduled): its stamp says when it came.
  */
@@ -250,7 +276,7 @@ static void round_timeout(struct alink *l)
 	probe_drain(l);
 	for (k = 0; k < n_probes(l) && l->in_round; k++)
 		sockprobe_drain(&l->probes[k]);
-	if (l->in_round)
+	if (l->in_round && !round_extended(l))
 		round_end(l);
 }
 
@@ -269,10 +295,8 @@ static void timer_fired(struct watch *w)
 
 void link_answered(struct alink *l, struct probe *p, uint64_t at_ns)
 {
-	uint64_t due = l->round_ns + l->check->hc.timeout_ms * NSEC_PER_MSEC;
-
 	/* read when the round ends, but come too late */
-	if (!l->in_round || p->answered || p->lost || at_ns > due)
+	if (!l->in_round || p->answered || p->lost || at_ns > l->due_ns)
 		return;
 	p->answered = true;
 	p->rtt_us = at_ns > p->sent_ns ? (at_ns - p->sent_ns) / 1000 : 0;

@@ -174,11 +174,11 @@ static void test_check_lines(void)
 	err = parse("check wan1 icmp 192.0.2.1 # before its link\n"
 		    "link add wan1 dev lo\n", &cfg, &cs);
 	c = err ? NULL : &cs.v[0];
-	ktap_check(c && c->hc.interval_ms == 500 &&
+	ktap_check(c && c->hc.interval_ms == 200 &&
 		   c->hc.failure_interval_ms == 200 &&
 		   c->hc.recovery_interval_ms == 500 &&
-		   c->hc.timeout_ms == 300 && c->hc.count == 1 &&
-		   c->hc.reliability == 1 && c->hc.down == 3 &&
+		   c->hc.timeout_ms == 300 && c->hc.count == 3 &&
+		   c->hc.reliability == 1 && c->hc.down == 2 &&
 		   c->hc.up == 3 && c->hc.initial_up &&
 		   cfg.links[0].state == MWAN_LINK_UP,
 		   "check: defaults, a check may come before its link");

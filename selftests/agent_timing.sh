@@ -1,0 +1,206 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# For the mwan-agent tests that time failovers and judge health checks:
+# the kernel's link events, an ISP's faults, Starlink-like ISPs. Source it
+# after lib.sh and topo.sh, with $tmp a folder of the test's.
+#
+#   starlink N...         ISPs N... become Starlink-like
+#   events_start          follow "mwanctl monitor", each line stamped
+#                         with the microsecond it was read
+#   await LINK STATE SINCE_US
+#                         wait (10 s at most) until the kernel set LINK
+#                         to STATE at or after SINCE_US; the time in
+#                         $AWAITED
+#   downs LINKS SINCE_US  how often LINKS ("wan1 wan3") went from up to
+#                         down since SINCE_US, all together: $DOWNS
+#   changes SINCE_US      print the changes since then, one a line
+#   fault_feeder N        get ISP N ready to fail; then
+#   fault_on N            ISP N drops all it forwards, both ways, its
+#                         links' carrier up, from $FAULT_AT (microseconds)
+#   fault_off N           ISP N forwards again, from $FAULT_AT
+#   failover_stats MS...  $MEDIAN, $P95 and a line $STATS of the times
+#   now_us VAR            the time in microseconds, into VAR
+#   nap S                 sleep S seconds without starting a program
+#
+# What reads the events (await, downs, changes) must not run in a
+# subshell ($(...), a pipeline): what it read would be lost to the test.
+#
+# A failover is timed from when the fault began to when the test read
+# the kernel's event. The start is exact: the ISP's shell notes the time
+# just before the datagram that starts the fault, which nft sees in the
+# same syscall. (An nft or sysctl command at the moment would start it 50
+# to 600 ms late under emulation with the CPU shared, sysctl waiting for
+# the RTNL lock.) The end is late if anything: a loop that does nothing
+# else stamps each event as it reads it. Nothing starts a program while a
+# fault is timed: under emulation each costs a tenth of a second of the
+# one CPU, which the agent's probes would wait for; the shell reads the
+# events itself, from the file the stamping loop appends to.
+
+# shellcheck disable=SC2034,SC2154 # $AWAITED... are the tests', $tmp theirs
+
+# 40 ms +- 10 ms each way, with netem's Pareto-normal mix: mostly normal,
+# with a heavier tail of late packets, as satellite links have; and 1 %
+# lost each way, independently, so 2 % of round trips fail
+STARLINK="netem delay 40ms 10ms distribution paretonormal loss 1%"
+
+starlink() {
+	local n
+	for n in "$@"; do
+		isp "$n" tc -batch - <<-EOF
+		qdisc add dev down0 root $STARLINK
+		qdisc add dev up0 root $STARLINK
+		EOF
+	done
+}
+
+now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }
+
+# a read that times out
+nap() { read -rt "$1" -u "$EV_NAPFD" || true; }
+
+ev_stamp() {
+	local line t
+	while IFS= read -r line; do
+		now_us t
+		printf '%s %s\n' "$t" "$line"
+	done
+}
+
+# Each faulty ISP has a shell waiting to send a datagram to itself: one
+# to port 9 starts the fault, one to port 10 ends it. nft, in the
+# sending syscall, adds the ISP's two devices to the set of those whose
+# traffic it drops, or takes them out. The shell says when it sent.
+declare -A FAULT_TO FAULT_FROM
+
+fault_feeder() {
+	local n=$1 pipe=$tmp/fault.$1 to from
+	isp "$n" nft -f - <<-NFT
+	table inet fault {
+		set dead { type ifname; flags dynamic; }
+		chain out {
+			type filter hook output priority 0;
+			udp dport 9 add @dead { "down0" } add @dead { "up0" }
+			udp dport 10 delete @dead { "down0" } delete @dead { "up0" }
+		}
+		chain forward {
+			type filter hook forward priority -10;
+			iifname @dead drop
+		}
+	}
+	NFT
+	mkfifo "$pipe.to" "$pipe.from"
+	# shellcheck disable=SC2016 # for the shell in the namespace
+	isp "$n" bash -c 'while read -r port; do
+		t=${EPOCHREALTIME/./}
+		echo >/dev/udp/127.0.0.1/$port
+		echo "$t"
+	done 2>/dev/null' <"$pipe.to" >"$pipe.from" &
+	defer flows_stop $!
+	exec {to}>"$pipe.to" {from}<"$pipe.from"
+	FAULT_TO[$n]=$to
+	FAULT_FROM[$n]=$from
+}
+
+# fault_send N PORT: the datagram, and when it went into $FAULT_AT
+fault_send() {
+	echo "$2" >&"${FAULT_TO[$1]}"
+	read -r -t 10 -u "${FAULT_FROM[$1]}" FAULT_AT
+}
+
+fault_on() { fault_send "$1" 9; }
+fault_off() { fault_send "$1" 10; }
+
+EV_PARTIAL=
+declare -A EV_STATE	# each link's state as last reported
+EV_TRANS=()		# "TIME LINK OLD NEW" for every change of state
+
+events_start() {
+	EV_FILE=$tmp/events
+	: >"$EV_FILE"
+	mkfifo "$tmp/nap"
+	exec {EV_NAPFD}<>"$tmp/nap"
+	mwanctl monitor | ev_stamp >>"$EV_FILE" &
+	defer flows_stop $!
+	exec {EV_FD}<"$EV_FILE"
+}
+
+# One stamped line: a link's state, when it differs from the last one.
+ev_line() {
+	local re='^([0-9]+) [a-z]+ link ([^ ]+) .* state ([a-z]+)( |$)'
+	local old
+
+	[[ $1 =~ $re ]] || return 0
+	old=${EV_STATE[${BASH_REMATCH[2]}]:--}
+	[ "$old" != "${BASH_REMATCH[3]}" ] || return 0
+	EV_STATE[${BASH_REMATCH[2]}]=${BASH_REMATCH[3]}
+	EV_TRANS+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]} $old ${BASH_REMATCH[3]}")
+}
+
+# Whatever the file has gained; a line still being written waits.
+events_poll() {
+	local line
+	if ((BASH_SUBSHELL)); then
+		echo "agent_lib.sh: ${FUNCNAME[1]} in a subshell" >&2
+		return 1
+	fi
+	while IFS= read -r -u "$EV_FD" line; do
+		ev_line "$EV_PARTIAL$line"
+		EV_PARTIAL=
+	done
+	EV_PARTIAL+=$line
+}
+
+# ev_find LINK STATE SINCE_US: the first such change, into $AWAITED
+ev_find() {
+	local e f
+	for e in "${EV_TRANS[@]}"; do
+		read -r -a f <<<"$e"
+		if ((f[0] >= $3)) && [ "${f[1]}" = "$1" ] && [ "${f[3]}" = "$2" ]; then
+			AWAITED=${f[0]}
+			return 0
+		fi
+	done
+	return 1
+}
+
+await() {
+	local i
+	for ((i = 0; i < 500; i++)); do
+		events_poll || return 1
+		ev_find "$@" && return 0
+		nap 0.02
+	done
+	return 1
+}
+
+downs() {
+	local e f
+	DOWNS=0
+	events_poll || return 1
+	for e in "${EV_TRANS[@]}"; do
+		read -r -a f <<<"$e"
+		((f[0] >= $2)) && [ "${f[2]}" = up ] && [ "${f[3]}" = down ] &&
+			[[ " $1 " == *" ${f[1]} "* ]] && DOWNS=$((DOWNS + 1))
+	done
+	return 0
+}
+
+changes() {
+	local e f
+	events_poll || return 1
+	for e in "${EV_TRANS[@]}"; do
+		read -r -a f <<<"$e"
+		((f[0] >= $1)) || continue
+		printf '%6d ms %s %s -> %s\n' $(((f[0] - $1) / 1000)) \
+			"${f[1]}" "${f[2]}" "${f[3]}"
+	done
+}
+
+failover_stats() {
+	local v
+	mapfile -t v < <(printf '%s\n' "$@" | sort -n)
+	MEDIAN=${v[$(((${#v[@]} + 1) / 2 - 1))]}
+	P95=${v[$(((${#v[@]} * 95 + 99) / 100 - 1))]}
+	STATS="median $MEDIAN ms, p95 $P95 ms over ${#v[@]} faults"
+}

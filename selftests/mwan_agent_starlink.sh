@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mwan-agent's default check profile does not take a lossy satellite link
+# down: three Starlink-like links (agent_timing.sh: 40 ms +- 10 ms and 1 %
+# loss each way, so 2 % of the probes are lost), "check LINK icmp TARGET"
+# and nothing more, 60 s without a fault while connections come and go:
+#   false downs: N over 60 s on 3 links
+# must be 0. What the agent measured reaches the kernel: each link's RTT
+# is a satellite link's, its loss a few percent. MWAN_TEST_SCALE scales
+# the length of the run.
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/topo.sh"
+source "$(dirname "$0")/agent_timing.sh"
+topo_require
+AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
+checktool "$AGENT --version" "needs mwan-agent (make user)"
+checktool "tc -V" "needs tc"
+
+TOPO_ROUTES=main topo_create 3
+topo_server
+starlink 1 2 3
+
+tmp=$(mktemp -d)
+defer rm -rf "$tmp"
+conf=$tmp/mwan.conf
+cat >"$conf" <<EOF2
+# written by mwan_agent_starlink.sh: three links, the default checks
+link add wan1 dev wan1 id 1
+link add wan2 dev wan2 id 2
+link add wan3 dev wan3 id 3
+policy add balanced member wan1 member wan2 member wan3
+globals set default-policy balanced
+check wan1 icmp $SERVER4
+check wan2 icmp $SERVER4
+check wan3 icmp $SERVER4
+EOF2
+
+events_start
+now_us start
+"$AGENT" -n "$RTR" -c "$conf" 2>"$tmp/agent.log" &
+agent=$!
+defer flows_stop "$agent"
+links_up() {
+	local i
+	for i in 1 2 3; do
+		mwanctl link show "wan$i" | grep -q " state up" || return 1
+	done
+}
+check "the agent applies the file: three links, up" slowwait 10 links_up
+
+# The run: the links' first rounds are part of it, and a batch of new
+# connections every 10 s
+secs=$(scaled 60)
+for ((b = 0; b * 10 < secs; b++)); do
+	flows "$LAN" connect --dst "$SERVER4" --count 10 --tag "calm$b" \
+		--timeout 5 >/dev/null
+	now_us t
+	left=$((start + (b + 1) * 10000000 - t))
+	if ((left > secs * 1000000 - (t - start))); then
+		left=$((secs * 1000000 - (t - start)))
+	fi
+	((left <= 0)) || nap "$(printf '%d.%06d' $((left / 1000000)) $((left % 1000000)))"
+done
+for ((i = 0; i < b; i++)); do
+	seen_flows "calm$i" 10 || break
+done
+check "$((b * 10)) new connections meanwhile, all arrived" test "$i" = "$b"
+check "... over all three links" \
+	test "$(awk '$4 ~ /^calm/' "$log" | awk "$AWK_LINK"' { print link($2) }' |
+		sort -nu | xargs)" = "1 2 3"
+now_us t
+downs "wan1 wan2 wan3" "$start"
+echo "false downs: $DOWNS over $(((t - start) / 1000000)) s on 3 links"
+check "no link went down without a fault" test "$DOWNS" -eq 0
+((DOWNS == 0)) || changes "$start"
+
+# What the agent measured: RTT (the mean of a round's answered probes,
+# so at most the timeout) and loss over its last rounds
+mwanctl link show >"$tmp/links"
+sed 's/^/  /' "$tmp/links"
+sane() {
+	awk -v l="$1" '
+		$1 == "link" && $2 == l { for (i = 3; i < NF; i++) {
+			if ($i == "rtt") r = $(i + 1)
+			if ($i == "loss") p = $(i + 1) } }
+		END { exit !(r >= 50000 && r <= 300000 && p < 150000) }' "$tmp/links"
+}
+for i in 1 2 3; do
+	check "wan$i: the kernel has its satellite RTT (50-300 ms) and loss (under 15 %)" \
+		sane "wan$i"
+done
+
+kill -TERM "$agent"
+wait "$agent"
+check "SIGTERM: the agent exits with status 0" test $? -eq 0
+echo "agent log:"
+sed 's/^/  /' "$tmp/agent.log"
+exit $rc
