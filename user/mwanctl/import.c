@@ -45,7 +45,11 @@ enum note_kind { NOTE, DROPPED };
 
 struct knobs {
 	const char *targets[CHECK_TARGETS_MAX];
+	uint8_t methods[CHECK_TARGETS_MAX];	/* enum check_method */
+	uint16_t ports[CHECK_TARGETS_MAX];	/* of tcp targets */
 	unsigned int n_targets;
+	uint8_t method;			/* this interface's track_method */
+	uint16_t port;
 	unsigned int interval, failure_interval, recovery_interval, timeout;
 	unsigned int count, reliability, down, up;
 	struct health_conf q;		/* the quality thresholds only */
@@ -541,8 +545,50 @@ static void read_targets(struct imp *im, struct iface *i)
 				 "\"%s\": mwan-agent probes at most %d targets per link",
 				 t, CHECK_TARGETS_MAX);
 		} else {
+			k->methods[k->n_targets] = k->method;
+			k->ports[k->n_targets] = k->port;
 			k->targets[k->n_targets++] = t;
 		}
+	}
+}
+
+/*
+ * mwan3's track_method as one of mwan-agent's methods: its probe of the
+ * same kind where there is one, else ICMP echo, as mwan3 itself falls
+ * back to ping when the method's tool is missing.
+ */
+static void read_method(struct imp *im, struct iface *i)
+{
+	const struct uci_option *o = uci_opt(i->s, "track_method");
+	const char *m = o ? o->v[o->n - 1] : "ping", *ssl;
+	struct knobs *k = &i->k;
+	bool tls = false;
+
+	k->method = CHECK_ICMP;
+	if (!strcmp(m, "ping") || !strcmp(m, "nping-icmp"))
+		return;
+	if (!strcmp(m, "nslookup")) {
+		k->method = CHECK_DNS;
+		opt_note(im, im->m, i->s, o, NOTE,
+			 "mwan-agent asks each target for the root's NS records; any answer counts, as with nslookup");
+	} else if (!strcmp(m, "httping")) {
+		ssl = uci_get(i->s, "httping_ssl");
+		if (ssl && !uci_bool(ssl, &tls))
+			tls = false;
+		k->method = CHECK_TCP;
+		k->port = tls ? 443 : 80;
+		opt_note(im, im->m, i->s, o, NOTE,
+			 "mwan-agent connects to port %u of each target by TCP; it sends no HTTP request",
+			 k->port);
+	} else if (!strcmp(m, "nping-tcp")) {
+		k->method = CHECK_TCP;
+		k->port = 80;
+		opt_note(im, im->m, i->s, o, NOTE,
+			 "mwan-agent connects to port 80 of each target by TCP, as nping does; a refused connection counts too");
+	} else {
+		opt_note(im, im->m, i->s, o, DROPPED,
+			 "mwan-agent has no %s probe: it checks this link by ICMP echo to the same targets",
+			 m);
 	}
 }
 
@@ -639,6 +685,7 @@ static void read_knobs(struct imp *im, struct iface *i)
 	opt_num(im, s, "up", false, 1, CHECK_ROUNDS_MAX, &k->up);
 	v = uci_get(s, "initial_state");
 	k->initial_down = v && !strcmp(v, "offline");
+	read_method(im, i);
 	read_targets(im, i);
 	read_flush(im, i);
 	read_quality(im, i);
@@ -677,7 +724,6 @@ static void iface_other_opts(struct imp *im, const struct iface *i)
 
 	for (j = 0; j < s->n_opts; j++) {
 		const struct uci_option *o = &s->opts[j];
-		const char *v = o->v[o->n - 1];
 
 		for (d = 0; d < ARRAY_SIZE(iface_dropped); d++)
 			if (!strcmp(o->name, iface_dropped[d].name))
@@ -685,13 +731,6 @@ static void iface_other_opts(struct imp *im, const struct iface *i)
 		if (d < ARRAY_SIZE(iface_dropped)) {
 			opt_note(im, im->m, s, o, DROPPED, "%s",
 				 iface_dropped[d].why);
-		} else if (!strcmp(o->name, "track_method") &&
-			   strcmp(v, "ping")) {
-			/* mwan3, too, pings when the method's tool is missing */
-			opt_note(im, im->m, s, o, DROPPED,
-				 "mwan-agent checks this link by ICMP echo to the same targets");
-		} else if (!strcmp(o->name, "httping_ssl")) {
-			continue;
 		} else if (!in_list(iface_opts, o->name)) {
 			opt_note(im, im->m, s, o, DROPPED,
 				 "not an option of mwan3's interfaces");
@@ -811,11 +850,28 @@ static void merge_knobs(struct imp *im, struct knobs *k, struct iface *i,
 				 i->k.targets[j], CHECK_TARGETS_MAX);
 			continue;
 		}
+		k->methods[k->n_targets] = i->k.methods[j];
+		k->ports[k->n_targets] = i->k.ports[j];
 		k->targets[k->n_targets++] = i->k.targets[j];
 	}
 	/* each family's interface wanted so many answers: both together */
 	if (i->k.n_targets)
 		k->reliability += i->k.reliability;
+}
+
+/* " icmp 192.0.2.1", " tcp [2001:db8::1]:80": the method when it changes */
+static void print_target(FILE *f, const struct knobs *k, unsigned int j)
+{
+	const char *t = k->targets[j];
+
+	if (!j || k->methods[j] != k->methods[j - 1])
+		fprintf(f, " %s", check_method_name(k->methods[j]));
+	if (k->methods[j] != CHECK_TCP)
+		fprintf(f, " %s", t);
+	else if (strchr(t, ':'))
+		fprintf(f, " [%s]:%u", t, k->ports[j]);
+	else
+		fprintf(f, " %s:%u", t, k->ports[j]);
 }
 
 static void print_check(struct imp *im, const struct link *l,
@@ -825,17 +881,17 @@ static void print_check(struct imp *im, const struct link *l,
 	char a[16];
 	unsigned int j;
 
-	fprintf(f, "check %s icmp", l->name);
+	fprintf(f, "check %s", l->name);
 	for (j = 0; j < k->n_targets; j++)
-		fprintf(f, " %s", k->targets[j]);
+		print_target(f, k, j);
 	fprintf(f, " interval %s", fmt_ms(k->interval, a, sizeof(a)));
 	fprintf(f, " failure-interval %s",
 		fmt_ms(k->failure_interval, a, sizeof(a)));
 	fprintf(f, " recovery-interval %s",
 		fmt_ms(k->recovery_interval, a, sizeof(a)));
 	fprintf(f, " timeout %s", fmt_ms(k->timeout, a, sizeof(a)));
-	if (k->count != 1)
-		fprintf(f, " count %u", k->count);
+	/* always: mwan3's default of 1 is not mwan-agent's */
+	fprintf(f, " count %u", k->count);
 	if (k->reliability != 1)
 		fprintf(f, " reliability %u", k->reliability);
 	fprintf(f, " down %u up %u", k->down, k->up);
