@@ -180,7 +180,11 @@ check "restart: routes and rules as before" test "$(count_all)" = "$before" ||
 	{ mwan_routes 4; mwan_routes 6; }
 kill -KILL "$agent"
 wait "$agent" 2>/dev/null
+applied=$(grep -c "applied:" "$tmp/agent.log")
 agent_start
+# the restarted agent holds the namespace once it applied the file: a
+# twin started before then could take it first
+slowwait 10 sh -c "[ \"\$(grep -c 'applied:' $tmp/agent.log)\" -gt $applied ]"
 second=$tmp/second.log
 "$AGENT" -n "$RTR" -c "$conf" 2>"$second" &
 twin=$!
