@@ -79,6 +79,24 @@ check "at READY=1 the kernel has the file's links" \
 check "READY=1 comes with the links' states" \
 	got ' READY=1|STATUS=wan1 up, wan2 up$'
 
+# From READY=1 to the end, a shell that wakes every 10 ms notes when it
+# could not (the VM did not run, its host busy): a watchdog ping is
+# excused that much lateness.
+stall_watch() {
+	local last now
+	mkfifo "$tmp/tick"
+	exec {tick}<>"$tmp/tick"
+	now_us last
+	while [ ! -e "$tmp/quiet.end" ]; do
+		read -rt 0.01 -u "$tick" || true
+		now_us now
+		((now - last < 50000)) || echo "$last $now"
+		last=$now
+	done >"$tmp/stalls"
+}
+stall_watch &
+stalls=$!
+
 # ISP 2 drops what it forwards, its carrier up
 now_us t0
 isp 2 nft -f - <<-NFT
@@ -116,24 +134,8 @@ check "STATUS= on each change only" test "$statuses" = "$(paste -sd/ <<-EOF
 	EOF
 )"
 
-# Three seconds more of watchdog pings, with nothing else going on. A
-# shell that wakes every 10 ms notes when it could not (the VM did not
-# run, its host busy): a ping is excused that much lateness.
-stall_watch() {
-	local last now
-	mkfifo "$tmp/tick"
-	exec {tick}<>"$tmp/tick"
-	now_us last
-	while [ ! -e "$tmp/quiet.end" ]; do
-		read -rt 0.01 -u "$tick" || true
-		now_us now
-		((now - last < 50000)) || echo "$last $now"
-		last=$now
-	done >"$tmp/stalls"
-}
+# three seconds more of watchdog pings, with nothing else going on
 now_us quiet
-stall_watch &
-stalls=$!
 sleep 3
 touch "$tmp/quiet.end"
 wait "$stalls"
@@ -187,13 +189,14 @@ stats() { awk '{ g[NR] = $1; s += $1 } END { print NR, g[int((NR + 1) / 2)], g[N
 read -r n median max span < <(gaps 0 | stats)
 read -r qn _ qmax _ < <(gaps "$quiet" | stats)
 echo "watchdog: $n gaps over $span ms, median $median ms, longest $max ms; quiet end: $qn gaps, longest $qmax ms"
-check "WATCHDOG=1 every 100 ms (half of WATCHDOG_USEC)" \
-	awk -v m="$median" -v n="$n" -v s="$span" \
-	'BEGIN { exit !(n >= 20 && m >= 90 && m <= 110 && n * 100 >= s * 0.9) }'
+stood=$(awk '{ s += $2 - $1 } END { print int(s / 1000) }' "$tmp/stalls")
+echo "the VM stood still $stood ms of them"
+check "WATCHDOG=1 every 100 ms (half of WATCHDOG_USEC) while the VM ran" \
+	awk -v m="$median" -v n="$n" -v s="$span" -v v="$stood" \
+	'BEGIN { exit !(n >= 20 && m >= 90 && m <= 110 && n * 100 >= (s - v) * 0.9) }'
 # a debug kernel, everything ten times as slow, cannot hold the agent to
 # the time; it still measures it
 if [ "${MWAN_TEST_SCALE:-100}" -ge 100 ]; then
-	echo "VM stalls of 50 ms or more meanwhile: $(wc -l <"$tmp/stalls")"
 	check "WATCHDOG=1 never WATCHDOG_USEC (200 ms) apart while links are steady, but for the VM's stalls" \
 		test "$(late_pings)" = 0
 fi
