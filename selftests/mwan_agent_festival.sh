@@ -323,7 +323,12 @@ done
 echo "held connections that lasted:${summary%,}"
 check "held connections over wg1 and wg3 all lasted" \
 	test "${lasted[1]:-0}${lasted[3]:-0}" = "${carried[1]:-0}${carried[3]:-0}"
-check "... and there were some" test $((${carried[1]:-0} + ${carried[3]:-0})) -gt 0
+# at full scale six or more held connections: all on wg2 is a chance of
+# one in 700; the debug lane's three miss wg1 and wg3 one time in 27
+if [ "${MWAN_TEST_SCALE:-100}" -ge 100 ]; then
+	check "... and there were some" \
+		test $((${carried[1]:-0} + ${carried[3]:-0})) -gt 0
+fi
 check "every held connection took a tunnel" test "${carried[0]:-0}" = 0
 
 check "the server still saw only the VPS's address" test "$(peers)" = "$VPS_IP"
@@ -332,9 +337,16 @@ check "the dishes still forwarded only their tunnel's UDP" \
 echo "the tunnels' changes of state:"
 changes "$start"
 downs "wg1 wg3" "$start"
-check "wg1 and wg3 never went down" test "$DOWNS" = 0
+other_downs=$DOWNS
 downs wg2 "$start"
-check "wg2 went down once, at the fault" test "$DOWNS" = 1
+if [ "${MWAN_TEST_SCALE:-100}" -ge 100 ]; then
+	check "wg1 and wg3 never went down" test "$other_downs" = 0
+	check "wg2 went down once, at the fault" test "$DOWNS" = 1
+else
+	# the debug kernel's VM stalls for seconds (kmemleak scans on its one
+	# CPU), every tunnel's probes with it: only the fault is held to
+	check "wg2 went down at the fault" test "$DOWNS" -ge 1
+fi
 
 kill -TERM "$agent"
 wait "$agent"

@@ -101,11 +101,16 @@ conns_agree() {
 	return $ok
 }
 
-# each link's rates against its ISP's: within 15 %
+# each link's rates against its ISP's: within 15 %. The ISPs' counts are
+# read around mwanctl's 2 s, by programs that the debug kernel starts ten
+# times as slowly: there the window is longer than mwanctl's, and 35 %.
 rates_agree() {
-	$PY - "$tmp/st.json" "$tmp/before" "$tmp/after" <<-'PY'
+	local tol=0.15
+	[ "${MWAN_TEST_SCALE:-100}" -ge 100 ] || tol=0.35
+	$PY - "$tmp/st.json" "$tmp/before" "$tmp/after" "$tol" <<-'PY'
 	import json, sys
 	st = json.load(open(sys.argv[1]))
+	tol = float(sys.argv[4])
 	def read(path):
 	    lines = open(path).read().split("\n")
 	    t = float(lines[0])
@@ -118,7 +123,7 @@ rates_agree() {
 	    for what, k in (("tx", 0), ("rx", 1)):
 	        isp = (a[i][k] - b[i][k]) * 8 / (t1 - t0)
 	        got = l[what + "_bps"]
-	        off = abs(got - isp) > 0.15 * max(isp, 1000)
+	        off = abs(got - isp) > tol * max(isp, 1000)
 	        ok &= not off
 	        print("%s %s: status %.0f bit/s, ISP %.0f bit/s%s" %
 	              (l["name"], what, got, isp, " OFF" if off else ""))
@@ -130,7 +135,7 @@ rates_agree() {
 mwanctl -j status -i 2 >"$tmp/st.json"
 { echo "$EPOCHREALTIME"; for i in 1 2 3; do isp_bytes "$i"; done; } >"$tmp/after"
 check "each link's connections are what the server saw" conns_agree
-check "rx and tx rates within 15 % of the ISPs' counts" rates_agree
+check "rx and tx rates within 15 % of the ISPs' counts (35 % on the debug kernel)" rates_agree
 touch "$stop"
 wait "$talk"
 
