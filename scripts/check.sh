@@ -56,8 +56,10 @@ run_suite() {
 	skipped=$((skipped + s))
 }
 
-# The module's pure logic, then the tools' parsers and messages, and the
-# systemd unit (scripts/verify-units.sh); then
+# The module's pure logic, then the tools' parsers and messages, the
+# systemd unit (scripts/verify-units.sh), make install, the Debian packages
+# and DKMS (scripts/check-packages.sh, which leaves in build/pkg/ what the
+# VM selftest mwan_package.sh installs); then
 # both again (the tools' without libmnl) built for 32-bit big-endian MIPS,
 # OpenWrt's common kind of target, under qemu-user. Without the top make's
 # MAKEFLAGS: its command-line variables (make check TESTS=...) would
@@ -71,6 +73,7 @@ unit_tests() {
 	unit_make unit selftests/unit run
 	unit_make user user test
 	run_suite units "$TOP/scripts/verify-units.sh"
+	run_suite packages "$TOP/scripts/check-packages.sh"
 	unit_make unit-mips selftests/unit run-mips
 	unit_make user-mips user test-mips
 }
