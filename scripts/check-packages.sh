@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: scripts/check-packages.sh
+# Usage: scripts/check-packages.sh [--current]
 #
 # The ways mwan gets installed, as KTAP (part of the unit tests of
 # scripts/check.sh); needs root (unshare -n, dkms) and Debian's dkms,
@@ -24,6 +24,7 @@
 # What the VM selftest mwan_package.sh installs goes to build/pkg/: both
 # .debs, the DKMS-built mwan.ko, the kernel release it is for, and last
 # "state", the tree's state they were built from (see tree_state).
+# --current: only say (exit status 0) whether build/pkg/ is the tree's.
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -238,6 +239,10 @@ check_dkms() {
 
 main() {
 	local rel
+	if [ "${1:-}" = --current ]; then
+		[ -s "$OUT/state" ] && [ "$(cat "$OUT/state")" = "$(tree_state)" ]
+		exit
+	fi
 	echo "KTAP version 1"
 	if [ "$(id -u)" != 0 ]; then
 		echo "ok 1 packages # SKIP needs root"

@@ -85,6 +85,11 @@ fuzz_tests() {
 vm_tests() {
 	# shellcheck disable=SC2086 # TESTS is a list of names
 	[ $# -gt 0 ] || set -- ${TESTS:-}
+	# mwan_package.sh installs what check-packages.sh built, from this tree
+	if { [ $# -eq 0 ] || [[ " $* " == *" mwan_package.sh "* ]]; } &&
+		! "$TOP/scripts/check-packages.sh" --current; then
+		run_suite packages "$TOP/scripts/check-packages.sh"
+	fi
 	VM_TIMEOUT=${VM_TIMEOUT:-3600} run_suite vm \
 		"$TOP/selftests/vm/run-vm.sh" "$TOP/selftests/run.sh" "$@"
 }
