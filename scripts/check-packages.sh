@@ -145,12 +145,14 @@ check_versions() {
 }
 
 # The packages, built from a copy of the tracked and new files (what git
-# would commit; build outputs are ignored, so not copied).
+# would commit; build outputs are ignored, so not copied; files deleted
+# but not yet committed are left out).
 check_debs() {
 	local src=$tmp/deb/src f
 	mkdir -p "$src"
 	(cd "$TOP" && git ls-files -co --exclude-standard -z |
-		tar --null -cf - -T -) | tar -xf - -C "$src"
+		tar --null --ignore-failed-read -cf - -T -) 2>/dev/null |
+		tar -xf - -C "$src"
 	(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
 		dpkg-buildpackage -b -us -uc) >"$tmp/deb.log" 2>&1
 	result $? "dpkg-buildpackage -b -us -uc" || tail -n 40 "$tmp/deb.log" | comment

@@ -7,13 +7,15 @@
 # kernel, which this VM boots:
 #   - that module loads (its dependencies first, as modprobe would);
 #   - dpkg -i installs mwan into this VM's root (a tmpfs overlay);
-#   - the installed /etc/mwan/mwan.conf, its statements uncommented and
-#     its devices and targets the router's, is what the agent reads: the
-#     installed unit's ExecStartPre and ExecStart run with its capability
+#   - the installed unit's ExecStartPre and ExecStart (with its capability
 #     bounding set and no new privileges, NOTIFY_SOCKET and WATCHDOG_USEC
-#     as systemd would give them; READY=1 comes, the installed mwanctl
-#     show sees the file's links and policy, both links up, and new
-#     connections from the LAN spread over both;
+#     as systemd would give them) on the installed /etc/mwan/mwan.conf as
+#     shipped: READY=1 (dpkg starts the unit before anyone edits it);
+#   - the installed /etc/mwan/mwan.conf, its statements uncommented and
+#     its devices and targets the router's, is what the agent reads, run
+#     the same way: READY=1 with both links up, the installed mwanctl show
+#     sees the file's links and policy, and new connections from the LAN
+#     spread over both;
 #   - the unit's ExecReload makes the agent take an edited file; SIGTERM
 #     (systemd's stop) ends it with status 0;
 #   - the bash completion loads; dpkg -r keeps the edited conffile,
@@ -82,13 +84,6 @@ unit_cmd() {
 TOPO_ROUTES=main topo_create 2
 topo_server
 
-# The example as a user would take it: uncommented, with their devices
-sed -e 's/^#\([a-z]\)/\1/' -e 's/ dev eth\([12]\)/ dev wan\1/' \
-	-e "s/^\(check isp[12] icmp\) .*/\1 $SERVER4/" "$CONF" >"$tmp/conf"
-cp "$tmp/conf" "$CONF"
-echo "$CONF, adapted:"
-grep -v '^#' "$CONF" | grep . | sed 's/^/  /'
-
 pre=$(unit ExecStartPre)
 start=$(unit ExecStart)
 caps=$(unit CapabilityBoundingSet)
@@ -104,17 +99,38 @@ echo "unit: ExecStartPre=$pre ExecStart=$start bounding set $bounding $nnp Watch
 check "Type=notify" test "$(unit Type)" = notify
 check "ExecStartPre: $pre" unit_cmd "$pre"
 
-notify=$tmp/notify
-name="@mwan-pkg-$$-$SRANDOM"
-rtr $PY "$TOPO_DIR/notify_sock.py" "$name" >"$notify" 2>&1 &
-defer flows_stop $!
-slowwait 20 grep -q '^listening' "$notify"
-# shellcheck disable=SC2086 # the unit's command line, split as systemd does
-NOTIFY_SOCKET=$name WATCHDOG_USEC=$((${wd%s} * 1000000)) \
-	ip netns exec "$RTR" setpriv $nnp --bounding-set "$bounding" -- \
-	$start 2>"$tmp/agent.log" &
-agent=$!
-defer flows_stop "$agent"
+# run_unit N: the unit's ExecStart, as systemd would run it, in the router's
+# namespace, against a stand-in for its notify socket ($notify.N)
+run_unit() {
+	local name="@mwan-pkg-$$-$SRANDOM"
+	notify=$tmp/notify.$1
+	rtr $PY "$TOPO_DIR/notify_sock.py" "$name" >"$notify" 2>&1 &
+	defer flows_stop $!
+	slowwait 20 grep -q '^listening' "$notify"
+	# shellcheck disable=SC2086 # the unit's command line, split as systemd does
+	NOTIFY_SOCKET=$name WATCHDOG_USEC=$((${wd%s} * 1000000)) \
+		ip netns exec "$RTR" setpriv $nnp --bounding-set "$bounding" -- \
+		$start 2>"$tmp/agent.log.$1" &
+	agent=$!
+	defer flows_stop "$agent"
+}
+
+# As installed (dpkg starts the unit): nothing configured, nothing to fail
+run_unit 1
+check "ExecStart with $CONF as shipped: READY=1" \
+	slowwait 30 grep -q ' READY=1' "$notify"
+kill -TERM "$agent"
+wait "$agent"
+check "and SIGTERM ends it with status 0" test $? -eq 0
+sed 's/^/  /' "$tmp/agent.log.1"
+
+# The example as a user would take it: uncommented, with their devices
+sed -e 's/^#\([a-z]\)/\1/' -e 's/ dev eth\([12]\)/ dev wan\1/' \
+	-e "s/^\(check isp[12] icmp\) .*/\1 $SERVER4/" "$CONF" >"$tmp/conf"
+cp "$tmp/conf" "$CONF"
+echo "$CONF, adapted:"
+grep -v '^#' "$CONF" | grep . | sed 's/^/  /'
+run_unit 2
 check "ExecStart: READY=1 with the links' states" \
 	slowwait 30 grep -q ' READY=1|STATUS=isp1 up, isp2 up$' "$notify"
 
@@ -148,7 +164,7 @@ kill -TERM "$agent"
 wait "$agent"
 check "SIGTERM: the agent exits with status 0" test $? -eq 0
 echo "agent log:"
-sed 's/^/  /' "$tmp/agent.log"
+sed 's/^/  /' "$tmp/agent.log.2"
 
 check "the bash completion loads" bash -c \
 	'source /usr/share/bash-completion/completions/mwanctl &&
