@@ -61,6 +61,14 @@ tree_state() {
 		git ls-files -o --exclude-standard) | sha1sum | cut -d' ' -f1
 }
 
+# timed FUNCTION [ARGS...]: and says how long it took
+timed() {
+	local t=$SECONDS rc=0
+	"$@" || rc=$?
+	echo "# $1: $((SECONDS - t)) s"
+	return $rc
+}
+
 kernel_release() {
 	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 |
 		sed 's,.*/linux-headers-,,'
@@ -254,10 +262,10 @@ main() {
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	rel=$(kernel_release)
-	check_install
+	timed check_install
 	check_versions
-	check_debs || finish
-	check_dkms "$rel"
+	timed check_debs || finish
+	timed check_dkms "$rel"
 	if [ -f "$tmp/mwan.ko" ]; then
 		rm -rf "$OUT"
 		mkdir -p "$OUT"
