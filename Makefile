@@ -15,9 +15,31 @@
 #                 -icount (selftests/bench/bench.sh; table in build/bench/)
 # make bench-smoke  one short round of it, to keep the harness working (CI)
 # make deps       install what building and testing need (Debian 12, as root)
+# make install    mwanctl, mwan-agent, their man pages, bash completion and
+#                 systemd unit, and /etc/mwan/mwan.conf unless there is one
+#                 (DESTDIR, PREFIX, SBINDIR, MANDIR, SYSCONFDIR, UNITDIR,
+#                 BASHCOMPDIR: see README.md, Build and install)
+# make install-dkms  the module's source for DKMS, in $(DKMSDIR)
 
 KERNELRELEASE ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's,.*/linux-headers-,,')
 KDIR ?= /usr/src/linux-headers-$(KERNELRELEASE)
+
+VERSION := 0.1
+
+DESTDIR ?=
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+SYSCONFDIR ?= /etc
+# Debian 12's place; /etc/systemd/system for a unit of the admin's own
+UNITDIR ?= /lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+DKMSDIR ?= /usr/src/mwan-$(VERSION)
+
+# What DKMS needs to build mwan.ko: Kbuild and the sources it names
+DKMS_FILES := Kbuild dkms.conf include/uapi/linux/mwan.h \
+	      $(wildcard kmod/*.c kmod/*.h)
 
 all: module user
 
@@ -55,9 +77,43 @@ bench-smoke: deps
 	$(MAKE) module user
 	selftests/bench/bench.sh --smoke
 
+# The unit names /usr/sbin/mwan-agent, which reads /etc/mwan/mwan.conf:
+# another SBINDIR or SYSCONFDIR goes into its command line. The config
+# file is the admin's once there: never overwritten.
+UNIT_CONF := $(if $(filter-out /etc,$(SYSCONFDIR)), -c $(SYSCONFDIR)/mwan/mwan.conf)
+install: user
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/mwan/hooks.d
+	install -m 755 user/mwanctl/mwanctl user/agent/mwan-agent \
+		$(DESTDIR)$(SBINDIR)/
+	install -m 644 docs/mwan.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 docs/mwan-agent.8 docs/mwanctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 user/mwanctl/mwanctl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/mwanctl
+	sed 's,^ExecStart=/usr/sbin/mwan-agent$$,ExecStart=$(SBINDIR)/mwan-agent$(UNIT_CONF),' \
+		packaging/systemd/mwan-agent.service \
+		>$(DESTDIR)$(UNITDIR)/mwan-agent.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/mwan-agent.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mwan/mwan.conf ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/mwan/mwan.conf;" \
+		     "the example is packaging/mwan.conf"; \
+	else \
+		echo install -m 644 packaging/mwan.conf \
+			$(DESTDIR)$(SYSCONFDIR)/mwan/mwan.conf; \
+		install -m 644 packaging/mwan.conf \
+			$(DESTDIR)$(SYSCONFDIR)/mwan/mwan.conf; \
+	fi
+
+install-dkms:
+	for f in $(DKMS_FILES); do \
+		install -D -m 644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit 1; \
+	done
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
-.PHONY: all module user unit deps check fuzz check-debug check-32bit bench bench-smoke clean
+.PHONY: all module user unit deps check fuzz check-debug check-32bit bench bench-smoke \
+	install install-dkms clean

@@ -56,8 +56,10 @@ run_suite() {
 	skipped=$((skipped + s))
 }
 
-# The module's pure logic, then the tools' parsers and messages, and the
-# systemd unit (scripts/verify-units.sh); then
+# The module's pure logic, then the tools' parsers and messages, the
+# systemd unit (scripts/verify-units.sh), make install, the Debian packages
+# and DKMS (scripts/check-packages.sh, which leaves in build/pkg/ what the
+# VM selftest mwan_package.sh installs); then
 # both again (the tools' without libmnl) built for 32-bit big-endian MIPS,
 # OpenWrt's common kind of target, under qemu-user. Without the top make's
 # MAKEFLAGS: its command-line variables (make check TESTS=...) would
@@ -71,6 +73,7 @@ unit_tests() {
 	unit_make unit selftests/unit run
 	unit_make user user test
 	run_suite units "$TOP/scripts/verify-units.sh"
+	run_suite packages "$TOP/scripts/check-packages.sh"
 	unit_make unit-mips selftests/unit run-mips
 	unit_make user-mips user test-mips
 }
@@ -82,6 +85,11 @@ fuzz_tests() {
 vm_tests() {
 	# shellcheck disable=SC2086 # TESTS is a list of names
 	[ $# -gt 0 ] || set -- ${TESTS:-}
+	# mwan_package.sh installs what check-packages.sh built, from this tree
+	if { [ $# -eq 0 ] || [[ " $* " == *" mwan_package.sh "* ]]; } &&
+		! "$TOP/scripts/check-packages.sh" --current; then
+		run_suite packages "$TOP/scripts/check-packages.sh"
+	fi
 	VM_TIMEOUT=${VM_TIMEOUT:-3600} run_suite vm \
 		"$TOP/selftests/vm/run-vm.sh" "$TOP/selftests/run.sh" "$@"
 }

@@ -18,6 +18,9 @@ set -eu
 # llvm-symbolizer for readable sanitizer reports; scripts/verify-units.sh
 # systemd-analyze.
 # mwanctl flows reads conntrack with libnetfilter_conntrack.
+# scripts/check-packages.sh builds the Debian packages (debhelper, dh-dkms
+# for dh_dkms), checks them with lintian, and builds the module through
+# dkms.
 PKGS="gcc make pkg-config kmod cpio xz-utils linux-headers-amd64 libmnl-dev
 	qemu-system-x86 busybox-static
 	iproute2 iputils-ping nftables iptables conntrack
@@ -25,7 +28,8 @@ PKGS="gcc make pkg-config kmod cpio xz-utils linux-headers-amd64 libmnl-dev
 	gcc-mips-linux-gnu libc6-dev-mips-cross qemu-user-static
 	bc flex bison libelf-dev libssl-dev dpkg-dev util-linux file
 	clang libclang-rt-14-dev llvm systemd
-	libnetfilter-conntrack-dev"
+	libnetfilter-conntrack-dev
+	debhelper dh-dkms dkms lintian"
 VM_CACHE=/var/cache/mwan-vm
 # promtool, which checks mwanctl's Prometheus metrics (mwan_metrics.sh),
 # taken out of Debian's prometheus package rather than installing it: that
