@@ -57,7 +57,8 @@ run_suite() {
 }
 
 # The module's pure logic, then the tools' parsers and messages, and the
-# systemd unit (scripts/verify-units.sh); then
+# systemd unit (scripts/verify-units.sh), the OpenWrt package's Makefile
+# and init script (scripts/verify-openwrt.sh); then
 # both again (the tools' without libmnl) built for 32-bit big-endian MIPS,
 # OpenWrt's common kind of target, under qemu-user. Without the top make's
 # MAKEFLAGS: its command-line variables (make check TESTS=...) would
@@ -71,6 +72,7 @@ unit_tests() {
 	unit_make unit selftests/unit run
 	unit_make user user test
 	run_suite units "$TOP/scripts/verify-units.sh"
+	run_suite openwrt "$TOP/scripts/verify-openwrt.sh"
 	unit_make unit-mips selftests/unit run-mips
 	unit_make user-mips user test-mips
 }
