@@ -27,6 +27,7 @@ AGENT=${MWAN_AGENT:-$TREE/user/agent/mwan-agent}
 DBL=$TREE/packaging/openwrt/test
 checktool "$AGENT --version" "needs mwan-agent (make user)"
 checktool "busybox ash -c true" "needs busybox"
+checktool "test -f $DBL/rc.common" "needs the source tree's packaging/openwrt"
 
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
