@@ -15,6 +15,10 @@
 #                 -icount (selftests/bench/bench.sh; table in build/bench/)
 # make bench-smoke  one short round of it, to keep the harness working (CI)
 # make deps       install what building and testing need (Debian 12, as root)
+# make demo       mwan at work in a VM: a router with three shaped uplinks
+#                 (Starlink-, DSL- and LTE-like), mwan-agent, LAN clients;
+#                 one uplink fails and comes back (selftests/demo.sh, which
+#                 selftests/mwan_demo.sh checks); as root, in ~2 minutes
 
 KERNELRELEASE ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's,.*/linux-headers-,,')
 KDIR ?= /usr/src/linux-headers-$(KERNELRELEASE)
@@ -55,9 +59,17 @@ bench-smoke: deps
 	$(MAKE) module user
 	selftests/bench/bench.sh --smoke
 
+demo:
+	@echo "make demo: installing what it needs (scripts/deps.sh)"
+	@scripts/deps.sh
+	@echo "make demo: building mwan.ko, mwan-agent and mwanctl"
+	@$(MAKE) -s module user
+	@echo "make demo: booting the VM (selftests/vm/run-vm.sh)"
+	@selftests/vm/run-vm.sh selftests/demo.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
-.PHONY: all module user unit deps check fuzz check-debug check-32bit bench bench-smoke clean
+.PHONY: all module user unit deps check fuzz check-debug check-32bit bench bench-smoke demo clean
