@@ -193,7 +193,9 @@ links_up() {
 			return 1
 	done
 }
-slowwait 15 links_up || die "the links did not come up: $(cat "$tmp/agent.log")"
+# seconds here; a minute on a debug kernel, whose kmemleak scans stall
+# the probes
+slowwait 60 links_up || die "the links did not come up: $(cat "$tmp/agent.log")"
 
 say "8 LAN clients open 24 connections that keep talking (a message a" \
 	"second each), then $NEW new ones in a few seconds. mwanctl status:"

@@ -6,9 +6,9 @@
 #  - the failover line, with wan1 down within a second of its ISP's
 #    failure (held only at full scale: the debug kernel is ten times as
 #    slow) under the agent's default checks;
-#  - new connections, counted at the ISPs: over wan1 before its ISP
-#    failed, none over it while it was down, over it again once back; all
-#    of them reached the server each time;
+#  - new connections, counted at the ISPs: none over wan1 while it was
+#    down; at full scale also over it before its ISP failed and again
+#    once back, and all of them reached the server each time;
 #  - mwanctl status before, during (wan1 down) and after;
 #  - every line fits an 80-column terminal.
 
@@ -42,14 +42,19 @@ read -r b1 _ _ bseen <<<"$(row before)"
 read -r d1 d2 d3 dseen <<<"$(row during)"
 read -r a1 _ _ aseen <<<"$(row after)"
 echo "wan1's new connections: before ${b1:-?}, during ${d1:-?}, after ${a1:-?}"
-check "before: new connections over wan1" test "${b1:-0}" -gt 0
 check "during: none over wan1, all over wan2 and wan3" \
 	test "${d1:-1}" -eq 0 -a "$((${d2:-0} + ${d3:-0}))" -gt 0
-check "after: new connections over wan1 again" test "${a1:-0}" -gt 0
-for s in "$bseen" "$dseen" "$aseen"; do
-	check "each burst reached the server in full ($s)" \
-		test -n "$s" -a "${s%/*}" = "${s#*/}"
-done
+# On the debug kernel kmemleak's scans stall the guest for seconds: the
+# agent may then take healthy links down for a while, as it should, and
+# connections opened meanwhile are refused or take other links.
+if [ "${MWAN_TEST_SCALE:-100}" -ge 100 ]; then
+	check "before: new connections over wan1" test "${b1:-0}" -gt 0
+	check "after: new connections over wan1 again" test "${a1:-0}" -gt 0
+	for s in "$bseen" "$dseen" "$aseen"; do
+		check "each burst reached the server in full ($s)" \
+			test -n "$s" -a "${s%/*}" = "${s#*/}"
+	done
+fi
 
 check "mwanctl status three times" \
 	test "$(grep -c '^LINK DEV  STATE' "$out")" -eq 3
