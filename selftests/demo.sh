@@ -36,6 +36,7 @@ checktool "$AGENT --version" "needs mwan-agent (make user)"
 checktool "tc -V" "needs tc"
 
 NEW=$((4 * $(scaled 15)))	# new connections a burst, in 4 waves
+BG=$(scaled 24)			# connections that keep talking
 CLIENTS=(10.0.0.10 10.0.0.11 10.0.0.12 10.0.0.13
 	 10.0.0.14 10.0.0.15 10.0.0.16 10.0.0.17)
 
@@ -197,15 +198,16 @@ links_up() {
 # the probes
 slowwait 60 links_up || die "the links did not come up: $(cat "$tmp/agent.log")"
 
-say "8 LAN clients open 24 connections that keep talking (a message a" \
+say "8 LAN clients open $BG connections that keep talking (a message a" \
 	"second each), then $NEW new ones in a few seconds. mwanctl status:"
 # shellcheck disable=SC2086 # FLOWS is a command with its arguments
 nice -n 5 nsenter --net="/run/netns/$LAN" -- $FLOWS connect \
-	--dst "$SERVER4" --count 24 --parallel --src "${CLIENTS[@]}" \
+	--dst "$SERVER4" --count "$BG" --parallel --src "${CLIENTS[@]}" \
 	--tag bg --gap 1 --timeout 10 --until "$tmp/stop" >/dev/null 2>&1 &
 bg=$!
 defer touch "$tmp/stop"
-slowwait 30 talking 24 || die "the clients' connections did not all open"
+# They only add to the load: on a debug kernel a few may fail to open.
+slowwait 120 talking "$BG" || echo "demo: not all of them opened"
 burst before
 
 say "Killing wan1: its ISP drops all traffic, the link's carrier stays" \
