@@ -20,6 +20,10 @@
 #                 (DESTDIR, PREFIX, SBINDIR, MANDIR, SYSCONFDIR, UNITDIR,
 #                 BASHCOMPDIR: see README.md, Build and install)
 # make install-dkms  the module's source for DKMS, in $(DKMSDIR)
+# make demo       mwan at work in a VM: a router with three shaped uplinks
+#                 (Starlink-, DSL- and LTE-like), mwan-agent, LAN clients;
+#                 one uplink fails and comes back (selftests/demo.sh, which
+#                 selftests/mwan_demo.sh checks); as root, in ~2 minutes
 
 KERNELRELEASE ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's,.*/linux-headers-,,')
 KDIR ?= /usr/src/linux-headers-$(KERNELRELEASE)
@@ -110,10 +114,18 @@ install-dkms:
 		install -D -m 644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit 1; \
 	done
 
+demo:
+	@echo "make demo: installing what it needs (scripts/deps.sh)"
+	@scripts/deps.sh
+	@echo "make demo: building mwan.ko, mwan-agent and mwanctl"
+	@$(MAKE) -s module user
+	@echo "make demo: booting the VM (selftests/vm/run-vm.sh)"
+	@selftests/vm/run-vm.sh selftests/demo.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
 
 .PHONY: all module user unit deps check fuzz check-debug check-32bit bench bench-smoke \
-	install install-dkms clean
+	demo install install-dkms clean
