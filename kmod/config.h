@@ -84,6 +84,7 @@ enum {
 	MWAN_MATCH_DPORT = 1 << 3,
 	MWAN_MATCH_IIF = 1 << 4,
 	MWAN_MATCH_MARK = 1 << 5,
+	MWAN_MATCH_CGROUP = 1 << 6,
 };
 
 struct mwan_rule {
@@ -99,6 +100,8 @@ struct mwan_rule {
 	u16 sport_min, sport_max, dport_min, dport_max;
 	u32 iifindex;
 	u32 mark, mark_mask;
+	u64 cgroup_id;		/* the socket's ancestor at cgroup_level */
+	u16 cgroup_level;
 };
 
 /* What every packet reads comes first, in the first cache line. */

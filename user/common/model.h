@@ -113,6 +113,9 @@ struct mwan_rule {
 	uint16_t dport_min, dport_max;
 	uint32_t iifindex;
 	uint32_t mark, mark_mask;	/* set together */
+	uint64_t cgroup_id;		/* CGROUP_ID and _LEVEL set together */
+	uint16_t cgroup_level;
+	char cgroup[MWAN_CGROUP_PATH_MAX];	/* as given, relative */
 	char policy_name[MWAN_NAME_MAX];
 	unsigned int line;
 };
