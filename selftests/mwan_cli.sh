@@ -75,7 +75,7 @@ keys() {
 	link) echo dev health id ifindex loss_ppm map4 mark name npt rtt_us state stats weight ;;
 	policy) echo id last_resort members mode name stats ;;
 	member) echo link link_id metric weight weight_inherited ;;
-	rule) echo dport dst family id iif iifindex local mark mark_mask name no_forward policy policy_id proto sport src ;;
+	rule) echo cgroup cgroup_id cgroup_level dport dst family id iif iifindex local mark mark_mask name no_forward policy policy_id proto sport src ;;
 	globals) echo default_policy default_policy_id enabled generation mark_mask ;;
 	status) echo interval links policies policy rules ;;
 	status_link) echo checks connections dev held id loss_ppm name new_flows_per_s rtt_us rx_bps share share_wanted state tier tx_bps weight ;;
