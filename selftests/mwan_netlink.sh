@@ -353,6 +353,39 @@ test_rules() {
 	mwanctl rule del r9
 }
 
+# A cgroup match: an id and a level together; it makes the rule local,
+# no-forward and IPv4.
+CG='["CGROUP_ID","u64",5],["CGROUP_LEVEL","u16",1]'
+test_cgroup() {
+	refused "cgroup id without a level" 'together.*RULE/CGROUP_ID' \
+		nlraw RULE_NEW "$(R '["CGROUP_ID","u64",5]')"
+	refused "cgroup level without an id" 'together.*RULE/CGROUP_LEVEL' \
+		nlraw RULE_NEW "$(R '["CGROUP_LEVEL","u16",1]')"
+	refused "cgroup id 0" 'range.*RULE/CGROUP_ID' \
+		nlraw RULE_NEW "$(R '["CGROUP_ID","u64",0],["CGROUP_LEVEL","u16",1]')"
+	refused "cgroup id of 4 bytes" 'RULE/CGROUP_ID' \
+		nlraw RULE_NEW "$(R '["CGROUP_ID","u32",5],["CGROUP_LEVEL","u16",1]')"
+	refused "cgroup level of 4 bytes" 'RULE/CGROUP_LEVEL' \
+		nlraw RULE_NEW "$(R '["CGROUP_ID","u64",5],["CGROUP_LEVEL","u32",1]')"
+	refused "an IPv6 cgroup rule" 'IPv4 only.*RULE/FAMILY' \
+		nlraw RULE_NEW "$(R '["FAMILY","u8",10],'"$CG")"
+	refused "a cgroup rule with an input device" 'forwarded.*RULE/IIFINDEX' \
+		nlraw RULE_NEW "$(R '["IIFINDEX","u32",1],'"$CG")"
+	accepted "a cgroup rule" nlraw RULE_NEW "$(R "$CG")"
+	has "a cgroup rule is IPv4, local and no-forward" \
+		'"name":"r9",[^}]*"family":"ipv4",[^}]*"cgroup_id":5,"cgroup_level":1,"local":true,"no_forward":true'
+	refused "rule set of a cgroup rule to IPv6" 'IPv4 only' \
+		nlraw RULE_SET '[["RULE",[["NAME","str","r9"],["FAMILY","u8",10],'"$CG"']]]'
+	mwanctl rule del r9
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		accepted "a cgroup rule by mwanctl, of the root cgroup" \
+			mwanctl rule add r9 policy bal cgroup /sys/fs/cgroup
+		has "mwanctl shows the root cgroup's path, level 0" \
+			'"name":"r9",[^}]*"cgroup":"/sys/fs/cgroup","cgroup_id":[0-9]+,"cgroup_level":0,'
+		mwanctl rule del r9
+	fi
+}
+
 test_strict() {
 	refused "unknown top-level attribute type" 'unknown attribute' \
 		nlraw LINK_SET '[[99,"u32",1]]'
@@ -793,6 +826,7 @@ test_links
 test_names
 test_policies
 test_rules
+test_cgroup
 test_strict
 test_deletes
 test_masks
