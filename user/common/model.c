@@ -41,6 +41,7 @@ static const struct field link_fields[] = {
 	FIELD(struct mwan_link, MWAN_LINK_A_LOSS_PPM, loss_ppm, false),
 	FIELD(struct mwan_link, MWAN_LINK_A_HEALTH, health, false),
 	FIELD(struct mwan_link, MWAN_LINK_A_MARK, mark, true),
+	FIELD(struct mwan_link, MWAN_LINK_A_STATE_SECS, state_secs, true),
 };
 
 static const struct field npt_fields[] = {

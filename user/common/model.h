@@ -72,6 +72,7 @@ struct mwan_link {
 	uint32_t rtt_us;
 	uint32_t loss_ppm;
 	uint32_t mark;
+	uint32_t state_secs;		/* read only: age of the state */
 	struct mwan_stats stats;
 	struct mwan_link_npt npt;
 	struct mwan_link_map4 map4;

@@ -522,6 +522,8 @@ void json_link(struct json *j, const char *key, const struct mwan_link *l)
 	json_opt_u32(j, "mark", HAS(l, MWAN_LINK_A_MARK), l->mark);
 	json_opt_word(j, "state", HAS(l, MWAN_LINK_A_STATE), link_state_words,
 		      l->state);
+	json_opt_u32(j, "state_secs", HAS(l, MWAN_LINK_A_STATE_SECS),
+		     l->state_secs);
 	json_opt_word(j, "health", HAS(l, MWAN_LINK_A_HEALTH),
 		      link_health_words, l->health);
 	json_opt_u32(j, "weight", HAS(l, MWAN_LINK_A_WEIGHT), l->weight);

@@ -1212,7 +1212,8 @@ static void test_output(void)
 		"map4 10.250.250.2-10.250.250.6 -> 104.57.226.193-104.57.226.197\n";
 	static const char json[] =
 		"{\"name\":\"att\",\"id\":1,\"dev\":\"lo\",\"ifindex\":1,"
-		"\"mark\":256,\"state\":\"up\",\"health\":null,\"weight\":1,"
+		"\"mark\":256,\"state\":\"up\",\"state_secs\":null,"
+		"\"health\":null,\"weight\":1,"
 		"\"rtt_us\":null,"
 		"\"loss_ppm\":null,\"npt\":{\"internal\":\"3d06:bad:b01::/60\","
 		"\"external\":\"2600:1700:2f71:c80::/60\",\"prefix_len\":60,"

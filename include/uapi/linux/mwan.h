@@ -99,6 +99,9 @@
  *                         A STATE that differs was set by hand, and the
  *                         agent leaves it (mwan-agent(8), overrides)
  *   MWAN_LINK_A_MARK      u32, read only: the mark bits of this link
+ *   MWAN_LINK_A_STATE_SECS  u32, read only: seconds since STATE last
+ *                         changed, or since the link was added (or its id
+ *                         given to another name and device)
  *   MWAN_LINK_A_STATS     nested MWAN_STATS_A_*, read only
  *   MWAN_LINK_A_NPT       nested, stateless NPTv6 on the link's device:
  *                         sources in INTERNAL leave as EXTERNAL,
@@ -258,6 +261,7 @@ enum mwan_link_attr {
 	MWAN_LINK_A_NPT,
 	MWAN_LINK_A_MAP4,
 	MWAN_LINK_A_HEALTH,
+	MWAN_LINK_A_STATE_SECS,
 	__MWAN_LINK_A_MAX
 };
 #define MWAN_LINK_A_MAX (__MWAN_LINK_A_MAX - 1)
