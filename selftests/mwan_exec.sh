@@ -191,17 +191,22 @@ check "a deleted cgroup shows as such: $show" \
 	eval '[[ $show == *"cgroup (deleted, id "[0-9]*") local no-forward" ]]'
 mwanctl rule del gone
 
+# the configuration, without what time alone changes
+cfg_now() {
+	mwanctl -j show | sed -E 's/"stats":\{[^}]*\}//g; s/"state_secs":[0-9]+//g'
+}
+
 # refused DESC REGEX CMD...: CMD fails with one "mwanctl:" line on stderr
 # matching REGEX, and the configuration stays as it was
 refused() {
 	local desc=$1 re=$2 before after n first
 	shift 2
-	before=$(mwanctl -j show | sed -E 's/"stats":\{[^}]*\}//g')
+	before=$(cfg_now)
 	if "$@" >/dev/null 2>"$TMP/err"; then
 		check "$desc: refused" false
 		return
 	fi
-	after=$(mwanctl -j show | sed -E 's/"stats":\{[^}]*\}//g')
+	after=$(cfg_now)
 	n=$(grep -c '^mwanctl: ' "$TMP/err")
 	first=$(head -n1 "$TMP/err")
 	check "$desc: $first" eval \

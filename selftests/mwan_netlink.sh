@@ -63,13 +63,14 @@ TMP=$(mktemp -d)
 defer rm -rf "$TMP"
 
 # The config of a namespace ("-": this one) as mwanctl shows it, without
-# the counters, which traffic may change; the generation stays in.
+# the counters, which traffic may change, and the age of link states; the
+# generation stays in.
 snap_of() {
 	if [ "$1" = - ]; then
 		"$MWANCTL" -j show
 	else
 		"$MWANCTL" -n "$1" -j show
-	fi | sed -E 's/"stats":(\{[^}]*\}|null)//g'
+	fi | sed -E 's/"stats":(\{[^}]*\}|null)//g; s/"state_secs":[0-9]+//g'
 }
 
 # The config refusals are checked against: $RTR's as the kernel reports it,
