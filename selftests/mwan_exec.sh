@@ -56,22 +56,31 @@ done
 isp_seen() { isp "$1" nft list chain inet seen forward | nft_packets; }
 seen_all() { echo "$(isp_seen 1) $(isp_seen 2) $(isp_seen 3)"; }
 
-# client.sh CASE: one connection of each kind, tagged KIND-CASE-1, made by
-# the children of a shell (dynamic socat, static busybox), and one by a
-# grandchild
+# client.sh CASE [KIND...]: one connection of each KIND (default: all),
+# tagged KIND-CASE-1, made by the children of a shell: dyn (socat,
+# dynamically linked) and st (busybox nc, static) over TCP, udp (socat),
+# gc4 by a grandchild; IPv4 or IPv6 by the last digit
+KINDS="dyn4 dyn6 st4 st6 udp4 udp6 gc4"
+NCONN=7
 cat >"$TMP/client.sh" <<CLIENT
 #!/bin/sh
 c=\$1
-echo "dyn4-\$c-1" | timeout 20 socat -t 5 - TCP4:$SERVER4:5001 >/dev/null
-echo "dyn6-\$c-1" | timeout 20 socat -t 5 - "TCP6:[$SERVER6]:5001" >/dev/null
-echo "st4-\$c-1" | timeout 20 busybox nc $SERVER4 5001 >/dev/null
-echo "st6-\$c-1" | timeout 20 busybox nc $SERVER6 5001 >/dev/null
-echo "udp4-\$c-1" | timeout 20 socat -t 0.5 - UDP4:$SERVER4:5001 >/dev/null
-echo "udp6-\$c-1" | timeout 20 socat -t 0.5 - "UDP6:[$SERVER6]:5001" >/dev/null
-sh -c 'echo "gc4-\$0-1" | timeout 20 busybox nc $SERVER4 5001' "\$c" >/dev/null
+shift
+[ \$# -gt 0 ] || set -- $KINDS
+for k; do
+	case \$k in
+	dyn4) timeout 20 socat -t 5 - TCP4:$SERVER4:5001 ;;
+	dyn6) timeout 20 socat -t 5 - "TCP6:[$SERVER6]:5001" ;;
+	st4) timeout 20 busybox nc $SERVER4 5001 ;;
+	st6) timeout 20 busybox nc $SERVER6 5001 ;;
+	udp4) timeout 20 socat -t 0.5 - UDP4:$SERVER4:5001 ;;
+	udp6) timeout 20 socat -t 0.5 - "UDP6:[$SERVER6]:5001" ;;
+	gc4) timeout 20 sh -c 'busybox nc $SERVER4 5001' ;;
+	esac <<-EOF >/dev/null
+	\$k-\$c-1
+	EOF
+done
 CLIENT
-KINDS="dyn4 dyn6 st4 st6 udp4 udp6 gc4"
-NCONN=7
 
 # all_by CASE LINK: the server saw every kind of CASE, each by LINK only
 all_by() {
@@ -86,15 +95,15 @@ all_by() {
 	return 1
 }
 
-# v4_by CASE LINK4 LINK6: IPv4 kinds by LINK4 only, IPv6 ones by LINK6
+# v4_by CASE LINK4 LINK6: the $CG_KINDS of CASE, IPv4 by LINK4 only, IPv6
+# by LINK6
+CG_KINDS="dyn4 st4 udp4 dyn6"
 v4_by() {
-	local k bad=
-	for k in dyn4 st4 udp4 gc4; do
-		[ "$(links_of "$k-$1")" = "$2" ] ||
-			bad+=" $k:$(links_of "$k-$1" | tr ' ' ,)"
-	done
-	for k in dyn6 st6 udp6; do
-		[ "$(links_of "$k-$1")" = "$3" ] ||
+	local k want bad=
+	for k in $CG_KINDS; do
+		want=$2
+		[ "${k: -1}" = 6 ] && want=$3
+		[ "$(links_of "$k-$1")" = "$want" ] ||
 			bad+=" $k:$(links_of "$k-$1" | tr ' ' ,)"
 	done
 	[ -z "$bad" ] && return
@@ -153,9 +162,9 @@ in_cg() {
 	shift
 	rtr sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"
 }
-in_cg "$CG" sh "$TMP/client.sh" cg
-in_cg "$CG/child" sh "$TMP/client.sh" cgchild
-rtr sh "$TMP/client.sh" nocg
+in_cg "$CG" sh "$TMP/client.sh" cg $CG_KINDS
+in_cg "$CG/child" sh "$TMP/client.sh" cgchild $CG_KINDS
+rtr sh "$TMP/client.sh" nocg $CG_KINDS
 check "cgroup rule: the cgroup's IPv4 connections take pin3 (wan3), its IPv6 stay on main (wan1)" \
 	v4_by cg 3 1
 check "cgroup rule: so do those of a cgroup below it" v4_by cgchild 3 1
@@ -178,8 +187,8 @@ mwanctl config replace "$TMP/mwan.conf"
 show=$(mwanctl rule show svc)
 check "config replace: $show" test "$show" = \
 	"rule svc id 1 policy pin3 family ipv4 cgroup $CG/child local no-forward"
-in_cg "$CG/child" sh "$TMP/client.sh" replaced
-in_cg "$CG" sh "$TMP/client.sh" parent
+in_cg "$CG/child" sh "$TMP/client.sh" replaced $CG_KINDS
+in_cg "$CG" sh "$TMP/client.sh" parent $CG_KINDS
 check "after the replace, the child cgroup's IPv4 leaves by wan3" \
 	v4_by replaced 3 1
 check "and its parent's no longer matches" v4_by parent 1 1
