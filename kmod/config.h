@@ -38,7 +38,7 @@ struct mwan_link {
 	struct mwan_npt npt;	/* .len 0: no NPTv6 */
 	struct mwan_map4 map4;
 	struct mwan_stats *stats;	/* shared by the snapshots holding it */
-	unsigned long state_since;	/* jiffies of the last state change */
+	u64 state_since;	/* jiffies_64 of the last state change */
 };
 
 static inline bool mwan_link_translates(const struct mwan_link *l)

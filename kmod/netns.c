@@ -115,7 +115,7 @@ static int share_stats(struct mwan_config *cfg, const struct mwan_config *old)
 static void stamp_states(struct mwan_config *cfg,
 			 const struct mwan_config *old)
 {
-	unsigned long now = jiffies;
+	u64 now = get_jiffies_64();
 	unsigned int i;
 
 	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {

@@ -877,7 +877,8 @@ int mwan_fill_globals(struct sk_buff *msg, const struct mwan_config *cfg)
 int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 		   const struct mwan_config *cfg, const struct mwan_link *l)
 {
-	unsigned long age = (jiffies - l->state_since) / HZ;
+	/* 64 bits: a 32-bit jiffies wraps in 50 days */
+	u64 age = div_u64(get_jiffies_64() - l->state_since, HZ);
 	struct nlattr *nest = nla_nest_start(msg, MWAN_A_LINK);
 
 	if (!nest ||
@@ -890,8 +891,7 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 	    nla_put_u32(msg, MWAN_LINK_A_LOSS_PPM, l->loss_ppm) ||
 	    nla_put_u8(msg, MWAN_LINK_A_HEALTH, l->health) ||
 	    nla_put_u32(msg, MWAN_LINK_A_MARK, mwan_link_mark(cfg, l->id)) ||
-	    nla_put_u32(msg, MWAN_LINK_A_STATE_SECS, min_t(unsigned long, age,
-							   U32_MAX)) ||
+	    nla_put_u32(msg, MWAN_LINK_A_STATE_SECS, min_t(u64, age, U32_MAX)) ||
 	    mwan_fill_xlat(msg, l))
 		return -EMSGSIZE;
 	if (mn && l->stats) {
