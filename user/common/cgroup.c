@@ -19,16 +19,27 @@ int cgroup_abs_path(const char *rel, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * Without file handles (CONFIG_FHANDLE off) the inode number stands in:
+ * kernfs gives a cgroup its id as inode number on 64-bit kernels.
+ */
 static int handle_id(const char *path, uint64_t *id)
 {
 	union {
 		struct file_handle fh;
 		char buf[sizeof(struct file_handle) + sizeof(uint64_t)];
 	} h = { .fh.handle_bytes = sizeof(uint64_t) };
+	struct stat st;
 	int mnt;
 
-	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mnt, 0))
-		return -errno;
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mnt, 0)) {
+		if (errno != ENOSYS && errno != EOPNOTSUPP)
+			return -errno;
+		if (stat(path, &st))
+			return -errno;
+		*id = st.st_ino;
+		return 0;
+	}
 	if (h.fh.handle_bytes != sizeof(uint64_t))
 		return -ENOTDIR;
 	memcpy(id, h.fh.f_handle, sizeof(*id));
