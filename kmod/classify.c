@@ -3,6 +3,7 @@
  * New-flow decisions: which rule matches, and which link of the policy's
  * active tier takes the flow. Runs once per connection, never per packet.
  */
+#include <linux/cgroup.h>
 #include <linux/jhash.h>
 #include <linux/percpu.h>
 #include <net/ipv6.h>
@@ -46,6 +47,9 @@ void mwan_flow_init(struct mwan_flow *f, const struct nf_conn *ct,
 	f->local = state->hook == NF_INET_LOCAL_OUT;
 	f->iif = state->in ? state->in->ifindex : 0;
 	f->mark = skb->mark;
+	f->sk = f->local ? skb_to_full_sk(skb) : NULL;
+	if (f->sk && !sk_fullsock(f->sk))
+		f->sk = NULL;
 }
 
 static bool prefix_match(u8 family, const union nf_inet_addr *addr,
@@ -62,6 +66,26 @@ static bool port_match(__be16 port, u16 min, u16 max)
 	u16 p = ntohs(port);
 
 	return p >= min && p <= max;
+}
+
+/*
+ * As nft's "socket cgroupv2": the socket keeps the cgroup it was created
+ * in, and holds a reference on it, so the pointer and its ancestor array
+ * are stable while we look; nothing sleeps or locks.
+ */
+static bool cgroup_match(const struct mwan_rule *r, struct sock *sk)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	struct cgroup *cgrp;
+
+	if (!sk)
+		return false;
+	cgrp = cgroup_ancestor(sock_cgroup_ptr(&sk->sk_cgrp_data),
+			       r->cgroup_level);
+	return cgrp && cgroup_id(cgrp) == r->cgroup_id;
+#else
+	return false;
+#endif
 }
 
 static bool rule_match(const struct mwan_rule *r, const struct mwan_flow *f)
@@ -89,6 +113,8 @@ static bool rule_match(const struct mwan_rule *r, const struct mwan_flow *f)
 		return false;
 	if ((r->match & MWAN_MATCH_MARK) &&
 	    (f->mark & r->mark_mask) != r->mark)
+		return false;
+	if ((r->match & MWAN_MATCH_CGROUP) && !cgroup_match(r, f->sk))
 		return false;
 	return true;
 }

@@ -14,6 +14,7 @@ struct mwan_flow {
 	bool local;		/* originated by this host */
 	u32 iif;
 	u32 mark;
+	struct sock *sk;	/* local flows: the sending full socket */
 };
 
 void mwan_flow_init(struct mwan_flow *f, const struct nf_conn *ct,

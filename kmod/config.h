@@ -38,6 +38,7 @@ struct mwan_link {
 	struct mwan_npt npt;	/* .len 0: no NPTv6 */
 	struct mwan_map4 map4;
 	struct mwan_stats *stats;	/* shared by the snapshots holding it */
+	u64 state_since;	/* jiffies_64 of the last state change */
 };
 
 static inline bool mwan_link_translates(const struct mwan_link *l)
@@ -84,6 +85,7 @@ enum {
 	MWAN_MATCH_DPORT = 1 << 3,
 	MWAN_MATCH_IIF = 1 << 4,
 	MWAN_MATCH_MARK = 1 << 5,
+	MWAN_MATCH_CGROUP = 1 << 6,
 };
 
 struct mwan_rule {
@@ -99,6 +101,8 @@ struct mwan_rule {
 	u16 sport_min, sport_max, dport_min, dport_max;
 	u32 iifindex;
 	u32 mark, mark_mask;
+	u64 cgroup_id;		/* the socket's ancestor at cgroup_level */
+	u16 cgroup_level;
 };
 
 /* What every packet reads comes first, in the first cache line. */

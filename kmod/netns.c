@@ -109,6 +109,29 @@ static int share_stats(struct mwan_config *cfg, const struct mwan_config *old)
 }
 
 /*
+ * A link's state keeps its age while the link keeps its state, name and
+ * device; a new state, or a new link, starts from now.
+ */
+static void stamp_states(struct mwan_config *cfg,
+			 const struct mwan_config *old)
+{
+	u64 now = get_jiffies_64();
+	unsigned int i;
+
+	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
+		struct mwan_link *l = &cfg->links[i];
+		const struct mwan_link *prev = old ? &old->links[i] : NULL;
+
+		if (!l->id)
+			continue;
+		if (prev && counts_on(l, prev) && prev->state == l->state)
+			l->state_since = prev->state_since;
+		else
+			l->state_since = now;
+	}
+}
+
+/*
  * Make @cfg the running configuration, or free it and change nothing. The
  * caller holds mn->lock, and RTNL if @cfg hooks or unhooks a device. A
  * change that readers cannot see (links retiring) keeps the generation.
@@ -132,6 +155,7 @@ static int commit(struct mwan_net *mn, struct mwan_config *cfg, bool seen)
 		mwan_config_free(cfg);
 		return ret;
 	}
+	stamp_states(cfg, old);
 	cfg->generation = old ? old->generation + seen : 1;
 	rcu_assign_pointer(mn->config, cfg);
 	mwan_config_free_rcu(old);

@@ -70,6 +70,8 @@ const struct nla_policy mwan_rule_policy[MWAN_RULE_A_MAX + 1] = {
 	[MWAN_RULE_A_IIFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[MWAN_RULE_A_MARK]	= { .type = NLA_U32 },
 	[MWAN_RULE_A_MARK_MASK]	= { .type = NLA_U32 },
+	[MWAN_RULE_A_CGROUP_ID]	= NLA_POLICY_MIN(NLA_U64, 1),
+	[MWAN_RULE_A_CGROUP_LEVEL] = { .type = NLA_U16 },
 };
 
 static int check_name(const struct nlattr *attr, struct netlink_ext_ack *extack)
@@ -662,6 +664,37 @@ static int parse_matches(struct nlattr **tb, struct mwan_rule *r,
 	return 0;
 }
 
+/*
+ * A cgroup is a property of the router's own sockets: the rule is local
+ * and never forwarded, and so IPv4 (see check_flags) unless told otherwise.
+ */
+static int parse_cgroup(struct nlattr **tb, struct mwan_rule *r,
+			struct netlink_ext_ack *extack)
+{
+	const struct nlattr *id = tb[MWAN_RULE_A_CGROUP_ID];
+	const struct nlattr *level = tb[MWAN_RULE_A_CGROUP_LEVEL];
+
+	if (!id && !level)
+		return 0;
+	if (!id || !level) {
+		NL_SET_ERR_MSG_ATTR(extack, id ?: level,
+				    "cgroup id and level go together");
+		return -EINVAL;
+	}
+	if (!IS_ENABLED(CONFIG_SOCK_CGROUP_DATA)) {
+		NL_SET_ERR_MSG_ATTR(extack, id,
+				    "kernel keeps no cgroup in sockets (CONFIG_SOCK_CGROUP_DATA)");
+		return -EOPNOTSUPP;
+	}
+	r->cgroup_id = nla_get_u64(id);
+	r->cgroup_level = nla_get_u16(level);
+	r->match |= MWAN_MATCH_CGROUP;
+	r->flags |= MWAN_RULE_F_LOCAL | MWAN_RULE_F_NO_FORWARD;
+	if (!r->family)
+		r->family = AF_INET;
+	return 0;
+}
+
 static int check_flags(struct nlattr **tb, const struct mwan_rule *r,
 		       const struct nlattr *nest,
 		       struct netlink_ext_ack *extack)
@@ -676,6 +709,11 @@ static int check_flags(struct nlattr **tb, const struct mwan_rule *r,
 		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_IIFINDEX],
 				    "input device only applies to forwarded flows");
 		return -EINVAL;
+	}
+	if ((r->match & MWAN_MATCH_CGROUP) && r->family != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MWAN_RULE_A_FAMILY],
+				    "cgroup rules balance IPv4 only (the router's IPv6 connections keep the main table's source address): pin a program's IPv6 with mwanctl exec");
+		return -EOPNOTSUPP;
 	}
 	/*
 	 * The router's own IPv6 connections chose their source address by
@@ -761,7 +799,8 @@ int mwan_apply_rule(struct mwan_config *cfg, const struct nlattr *nest,
 	}
 	if (tb[MWAN_RULE_A_FLAGS])
 		r.flags = nla_get_u32(tb[MWAN_RULE_A_FLAGS]);
-	ret = parse_matches(tb, &r, extack) ?: check_flags(tb, &r, nest, extack);
+	ret = parse_matches(tb, &r, extack) ?: parse_cgroup(tb, &r, extack) ?:
+	      check_flags(tb, &r, nest, extack);
 	if (ret)
 		return ret;
 	*idp = r.id;
@@ -838,6 +877,8 @@ int mwan_fill_globals(struct sk_buff *msg, const struct mwan_config *cfg)
 int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 		   const struct mwan_config *cfg, const struct mwan_link *l)
 {
+	/* 64 bits: a 32-bit jiffies wraps in 50 days */
+	u64 age = div_u64(get_jiffies_64() - l->state_since, HZ);
 	struct nlattr *nest = nla_nest_start(msg, MWAN_A_LINK);
 
 	if (!nest ||
@@ -850,6 +891,7 @@ int mwan_fill_link(struct sk_buff *msg, struct mwan_net *mn,
 	    nla_put_u32(msg, MWAN_LINK_A_LOSS_PPM, l->loss_ppm) ||
 	    nla_put_u8(msg, MWAN_LINK_A_HEALTH, l->health) ||
 	    nla_put_u32(msg, MWAN_LINK_A_MARK, mwan_link_mark(cfg, l->id)) ||
+	    nla_put_u32(msg, MWAN_LINK_A_STATE_SECS, min_t(u64, age, U32_MAX)) ||
 	    mwan_fill_xlat(msg, l))
 		return -EMSGSIZE;
 	if (mn && l->stats) {
@@ -947,6 +989,11 @@ static int fill_matches(struct sk_buff *msg, const struct mwan_rule *r)
 	if ((r->match & MWAN_MATCH_MARK) &&
 	    (nla_put_u32(msg, MWAN_RULE_A_MARK, r->mark) ||
 	     nla_put_u32(msg, MWAN_RULE_A_MARK_MASK, r->mark_mask)))
+		return -EMSGSIZE;
+	if ((r->match & MWAN_MATCH_CGROUP) &&
+	    (nla_put_u64_64bit(msg, MWAN_RULE_A_CGROUP_ID, r->cgroup_id,
+			       MWAN_RULE_A_PAD) ||
+	     nla_put_u16(msg, MWAN_RULE_A_CGROUP_LEVEL, r->cgroup_level)))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -72,13 +72,13 @@ check "--help after arguments too" eval \
 # keys KIND: the documented keys of a JSON object, sorted
 keys() {
 	case $1 in
-	link) echo dev health id ifindex loss_ppm map4 mark name npt rtt_us state stats weight ;;
+	link) echo dev health id ifindex loss_ppm map4 mark name npt rtt_us state state_secs stats weight ;;
 	policy) echo id last_resort members mode name stats ;;
 	member) echo link link_id metric weight weight_inherited ;;
-	rule) echo dport dst family id iif iifindex local mark mark_mask name no_forward policy policy_id proto sport src ;;
+	rule) echo cgroup cgroup_id cgroup_level dport dst family id iif iifindex local mark mark_mask name no_forward policy policy_id proto sport src ;;
 	globals) echo default_policy default_policy_id enabled generation mark_mask ;;
 	status) echo interval links policies policy rules ;;
-	status_link) echo checks connections dev held id loss_ppm name new_flows_per_s rtt_us rx_bps share share_wanted state tier tx_bps weight ;;
+	status_link) echo checks connections dev held id loss_ppm name new_flows_per_s rtt_us rx_bps share share_wanted state state_secs tier tx_bps weight ;;
 	status_policy) echo active_metric id last_resort members mode name new_flows_per_s refused_per_s ;;
 	status_member) echo active link metric share_wanted weight ;;
 	flow) echo assured dnat dnat_port dport dst family link link_id mark proto replied snat snat_port sport src state timeout ;;
@@ -177,6 +177,8 @@ check "completion: link names of -n's namespace" \
 check "completion: policy names after flows --policy" \
 	offers "balanced pin2" -n "$RTR" flows --policy ""
 check "completion: rule names" offers "web" -n "$RTR" rule del ""
+check "completion: exec takes a link, then --" \
+	eval 'offers "wan1 wan2" -n "$RTR" exec "" && offers "--" -n "$RTR" exec wan1 ""'
 check "completion: members are links" \
 	offers "wan1 wan2" -n "$RTR" policy add p member ""
 check "completion: a rule's policy" \

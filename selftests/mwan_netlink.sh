@@ -63,13 +63,14 @@ TMP=$(mktemp -d)
 defer rm -rf "$TMP"
 
 # The config of a namespace ("-": this one) as mwanctl shows it, without
-# the counters, which traffic may change; the generation stays in.
+# the counters, which traffic may change, and the age of link states; the
+# generation stays in.
 snap_of() {
 	if [ "$1" = - ]; then
 		"$MWANCTL" -j show
 	else
 		"$MWANCTL" -n "$1" -j show
-	fi | sed -E 's/"stats":(\{[^}]*\}|null)//g'
+	fi | sed -E 's/"stats":(\{[^}]*\}|null)//g; s/"state_secs":[0-9]+//g'
 }
 
 # The config refusals are checked against: $RTR's as the kernel reports it,
@@ -351,6 +352,48 @@ test_rules() {
 	accepted "a local IPv4 rule" \
 		mwanctl rule add r9 policy bal family ipv4 local
 	mwanctl rule del r9
+}
+
+# A cgroup match: an id and a level together; it makes the rule local,
+# no-forward and IPv4.
+CG='["CGROUP_ID","u64",5],["CGROUP_LEVEL","u16",1]'
+test_cgroup() {
+	local out
+	# a kernel without sockets' cgroups (the debug lane's tinyconfig)
+	# refuses every cgroup rule, with this one message
+	if ! out=$(nlraw RULE_NEW "$(R "$CG")") &&
+	   [[ $out == *CONFIG_SOCK_CGROUP_DATA*RULE/CGROUP_ID* ]]; then
+		pass "cgroup rules refused, the kernel keeps no cgroup in sockets: $out"
+		return
+	fi
+	[[ $out == ok* ]] && mwanctl rule del r9
+	refused "cgroup id without a level" 'together.*RULE/CGROUP_ID' \
+		nlraw RULE_NEW "$(R '["CGROUP_ID","u64",5]')"
+	refused "cgroup level without an id" 'together.*RULE/CGROUP_LEVEL' \
+		nlraw RULE_NEW "$(R '["CGROUP_LEVEL","u16",1]')"
+	refused "cgroup id 0" 'range.*RULE/CGROUP_ID' \
+		nlraw RULE_NEW "$(R '["CGROUP_ID","u64",0],["CGROUP_LEVEL","u16",1]')"
+	refused "cgroup id of 4 bytes" 'RULE/CGROUP_ID' \
+		nlraw RULE_NEW "$(R '["CGROUP_ID","u32",5],["CGROUP_LEVEL","u16",1]')"
+	refused "cgroup level of 4 bytes" 'RULE/CGROUP_LEVEL' \
+		nlraw RULE_NEW "$(R '["CGROUP_ID","u64",5],["CGROUP_LEVEL","u32",1]')"
+	refused "an IPv6 cgroup rule" 'IPv4 only.*RULE/FAMILY' \
+		nlraw RULE_NEW "$(R '["FAMILY","u8",10],'"$CG")"
+	refused "a cgroup rule with an input device" 'forwarded.*RULE/IIFINDEX' \
+		nlraw RULE_NEW "$(R '["IIFINDEX","u32",1],'"$CG")"
+	accepted "a cgroup rule" nlraw RULE_NEW "$(R "$CG")"
+	has "a cgroup rule is IPv4, local and no-forward" \
+		'"name":"r9",[^}]*"family":"ipv4",[^}]*"cgroup_id":5,"cgroup_level":1,"local":true,"no_forward":true'
+	refused "rule set of a cgroup rule to IPv6" 'IPv4 only' \
+		nlraw RULE_SET '[["RULE",[["NAME","str","r9"],["FAMILY","u8",10],'"$CG"']]]'
+	mwanctl rule del r9
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		accepted "a cgroup rule by mwanctl, of the root cgroup" \
+			mwanctl rule add r9 policy bal cgroup /sys/fs/cgroup
+		has "mwanctl shows the root cgroup's path, level 0" \
+			'"name":"r9",[^}]*"cgroup":"/sys/fs/cgroup","cgroup_id":[0-9]+,"cgroup_level":0,'
+		mwanctl rule del r9
+	fi
 }
 
 test_strict() {
@@ -793,6 +836,7 @@ test_links
 test_names
 test_policies
 test_rules
+test_cgroup
 test_strict
 test_deletes
 test_masks

@@ -69,6 +69,7 @@ link_is() { # link_is N PYTHON-EXPR over l, the link's object
 agent_up() { mwanctl -j status -i 0 >"$tmp/st.json" &&
 	link_is 1 "l['checks'] == 'up'" && link_is 2 "l['checks'] == 'up'"; }
 check "the agent's checks say up" slowwait 20 agent_up
+t_up=$SECONDS
 
 # talk on 12 connections until told to stop
 k=$(scaled 12)
@@ -165,6 +166,7 @@ shares_agree() {
 }
 check "new flows shared as balanced wants, within 20 points" shares_agree
 
+t_drain=$SECONDS
 mwanctl link set wan1 state drain
 for i in 1 2 3; do
 	isp "$i" nft add table inet fault
@@ -179,6 +181,11 @@ check "wan1 drained by hand: state drain, checks up, held" \
 	link_is 1 "l['state'] == 'drain' and l['checks'] == 'up' and l['held']"
 check "wan2 is not held, wan3 has no checks" eval \
 	'link_is 2 "not l[\"held\"]" && link_is 3 "l[\"checks\"] is None"'
+since_drain=$((SECONDS - t_drain + 1))
+check "wan1's state is as old as the drain (<= $since_drain s): $(st "[l['state_secs'] for l in d['links']]")" \
+	link_is 1 "l['state_secs'] <= $since_drain"
+check "wan3's is older: up since it was added (>= $((t_drain - t_up - 1)) s)" \
+	link_is 3 "l['state_secs'] >= $((t_drain - t_up - 1))"
 check "the failover tier takes all: wan3 wanted 100 %" \
 	link_is 3 "l['tier'] == 10 and l['share_wanted'] == 1"
 check "policy balanced's active metric is 10" test \
@@ -187,7 +194,8 @@ check "policy balanced's active metric is 10" test \
 mwanctl status -i 0.5 >"$tmp/st.txt"
 cat "$tmp/st.txt"
 check "the text fits 80 columns" eval '! awk "length > 80" "$tmp/st.txt" | grep -q .'
-check "it says wan1 is held" grep -q '^wan1 .* drain\* up ' "$tmp/st.txt"
+check "it says wan1 is held, and since when" \
+	grep -Eq '^wan1 .* drain\* +[0-9]{1,2}[smhd] up ' "$tmp/st.txt"
 check "no colour into a file" eval '! grep -q $'"'"'\e\['"'"' "$tmp/st.txt"'
 tty_status() { script -qec "$MWANCTL -n $RTR status -i 0" /dev/null; }
 check "colour on a terminal" eval 'tty_status | grep -q $'"'"'\e\[31mdown'"'"

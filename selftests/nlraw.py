@@ -28,7 +28,8 @@ and exits 1 when it refuses: the errno's name, the extended ack message
 request lies there (LINK#2 is the second LINK of its parent), and the
 policy bounds the kernel reported, if any. --dump sends a dump request and
 prints how many objects came back. --print also prints every reply as JSON
-(--no-stats: without the counters). Exit status 2: usage error or no answer.
+(--no-stats: without the counters and the clock, a link's STATE_SECS).
+Exit status 2: usage error or no answer.
 
   nlraw.py --batch [--print] < REQUESTS
 
@@ -309,7 +310,8 @@ def decode(buf, space, consts, stats=True):
     for atype, payload in attrs_of(buf):
         name = names.get(atype, str(atype))
         full = space + name
-        if name == "STATS" and not stats:
+        # what changes with time alone, not with the config
+        if name in ("STATS", "STATE_SECS") and not stats:
             continue
         if full in NEST_SPACE:
             out.append([name, decode(payload, NEST_SPACE[full], consts,
@@ -442,7 +444,8 @@ def main():
     p.add_argument("--print", action="store_true", dest="show",
                    help="print every reply message as JSON")
     p.add_argument("--no-stats", action="store_false", dest="stats",
-                   help="leave the counters (STATS) out of what --print shows")
+                   help="leave the counters (STATS) and STATE_SECS out of "
+                        "what --print shows")
     p.add_argument("--batch", action="store_true",
                    help="read requests from stdin, one per line")
     p.add_argument("command", nargs="?")

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cgroup.h"
 #include "confparse.h"
 #include "util.h"
 
@@ -710,6 +711,29 @@ static int r_mark(void *obj, const char *s)
 	return err;
 }
 
+/* The kernel matches by id: resolve it now, the path is kept for show. */
+static int r_cgroup(void *obj, const char *s)
+{
+	struct mwan_rule *r = obj;
+	int err;
+
+	r->set |= BIT(MWAN_RULE_A_CGROUP_ID) | BIT(MWAN_RULE_A_CGROUP_LEVEL);
+	err = parse_cgroup_path(s, r->cgroup, &r->cgroup_level);
+	if (err) {
+		pr_err("invalid cgroup \"%s\" (a path under %s)", s,
+		       MWAN_CGROUP_ROOT);
+		return err;
+	}
+	err = cgroup_id(r->cgroup, &r->cgroup_id);
+	if (err == -ENOENT)
+		pr_err("no cgroup \"%s\"", s);
+	else if (err == -ENOTDIR)
+		pr_err("\"%s\" is not a cgroup v2 directory", s);
+	else if (err)
+		pr_err("cgroup \"%s\": %s", s, strerror(-err));
+	return err;
+}
+
 static int r_local(void *obj, const char *s)
 {
 	struct mwan_rule *r = obj;
@@ -739,6 +763,7 @@ static const struct keyword rule_kw[] = {
 	KW("dport", r_dport),
 	KW("iif", r_iif),
 	KW("mark", r_mark),
+	KW("cgroup", r_cgroup),
 	KW("local", r_local, .flag = true),
 	KW("no-forward", r_no_forward, .flag = true),
 	{ }
@@ -762,6 +787,17 @@ static int rule_check(const struct mwan_rule *r)
 	if (family && ((HAS(r, MWAN_RULE_A_SRC) && r->src.family != family) ||
 		       (HAS(r, MWAN_RULE_A_DST) && r->dst.family != family))) {
 		pr_err("address does not match family %s", family_name(family));
+		return -EINVAL;
+	}
+	if (HAS(r, MWAN_RULE_A_CGROUP_ID) &&
+	    (family == AF_INET6 ||
+	     (HAS(r, MWAN_RULE_A_SRC) && r->src.family == AF_INET6) ||
+	     (HAS(r, MWAN_RULE_A_DST) && r->dst.family == AF_INET6))) {
+		pr_err("cgroup rules balance IPv4 only (use mwanctl exec to pin a program's IPv6)");
+		return -EINVAL;
+	}
+	if (HAS(r, MWAN_RULE_A_CGROUP_ID) && HAS(r, MWAN_RULE_A_IIFINDEX)) {
+		pr_err("iif only applies to forwarded flows, cgroup only to the router's own");
 		return -EINVAL;
 	}
 	if ((HAS(r, MWAN_RULE_A_SPORT_MIN) || HAS(r, MWAN_RULE_A_DPORT_MIN)) &&

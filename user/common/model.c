@@ -41,6 +41,7 @@ static const struct field link_fields[] = {
 	FIELD(struct mwan_link, MWAN_LINK_A_LOSS_PPM, loss_ppm, false),
 	FIELD(struct mwan_link, MWAN_LINK_A_HEALTH, health, false),
 	FIELD(struct mwan_link, MWAN_LINK_A_MARK, mark, true),
+	FIELD(struct mwan_link, MWAN_LINK_A_STATE_SECS, state_secs, true),
 };
 
 static const struct field npt_fields[] = {
@@ -83,6 +84,7 @@ static const struct field rule_fields[] = {
 	FIELD(struct mwan_rule, MWAN_RULE_A_IIFINDEX, iifindex, false),
 	FIELD(struct mwan_rule, MWAN_RULE_A_MARK, mark, false),
 	FIELD(struct mwan_rule, MWAN_RULE_A_MARK_MASK, mark_mask, false),
+	FIELD(struct mwan_rule, MWAN_RULE_A_CGROUP_LEVEL, cgroup_level, false),
 };
 
 static bool put_fields(struct nlmsghdr *nlh, size_t size, const void *obj,
@@ -305,6 +307,9 @@ bool mwan_put_rule(struct nlmsghdr *nlh, size_t size, uint16_t type,
 	ok = put_fields(nlh, size, r, r->set, rule_fields,
 			ARRAY_SIZE(rule_fields)) &&
 	     put_name(nlh, size, r->set, MWAN_RULE_A_NAME, r->name);
+	if (ok && HAS(r, MWAN_RULE_A_CGROUP_ID))
+		ok = mnl_attr_put_u64_check(nlh, size, MWAN_RULE_A_CGROUP_ID,
+					    r->cgroup_id);
 	if (ok && HAS(r, MWAN_RULE_A_SRC))
 		ok = put_prefix(nlh, size, MWAN_RULE_A_SRC,
 				MWAN_RULE_A_SRC_LEN, &r->src);
@@ -574,6 +579,10 @@ int mwan_parse_rule(const struct nlattr *nest, struct mwan_rule *r)
 		err = parse_prefix_attr(tb[MWAN_RULE_A_DST],
 					tb[MWAN_RULE_A_DST_LEN], &r->dst);
 		r->set |= BIT(MWAN_RULE_A_DST) | BIT(MWAN_RULE_A_DST_LEN);
+	}
+	if (!err && tb[MWAN_RULE_A_CGROUP_ID]) {
+		err = attr_get_u64(tb[MWAN_RULE_A_CGROUP_ID], &r->cgroup_id);
+		MARK(r, MWAN_RULE_A_CGROUP_ID);
 	}
 	return err;
 }

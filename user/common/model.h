@@ -72,6 +72,7 @@ struct mwan_link {
 	uint32_t rtt_us;
 	uint32_t loss_ppm;
 	uint32_t mark;
+	uint32_t state_secs;		/* read only: age of the state */
 	struct mwan_stats stats;
 	struct mwan_link_npt npt;
 	struct mwan_link_map4 map4;
@@ -113,6 +114,9 @@ struct mwan_rule {
 	uint16_t dport_min, dport_max;
 	uint32_t iifindex;
 	uint32_t mark, mark_mask;	/* set together */
+	uint64_t cgroup_id;		/* CGROUP_ID and _LEVEL set together */
+	uint16_t cgroup_level;
+	char cgroup[MWAN_CGROUP_PATH_MAX];	/* as given, relative */
 	char policy_name[MWAN_NAME_MAX];
 	unsigned int line;
 };

@@ -340,6 +340,52 @@ int parse_mark_mask(const char *s, uint32_t *mask)
 	return 0;
 }
 
+/* Append component @c of length @n to @rel (used bytes @len). */
+static int cgroup_component(char *rel, size_t *len, const char *c, size_t n)
+{
+	if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+		return -EINVAL;
+	if (*len + !!*len + n >= MWAN_CGROUP_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (*len)
+		rel[(*len)++] = '/';
+	memcpy(rel + *len, c, n);
+	*len += n;
+	rel[*len] = '\0';
+	return 0;
+}
+
+int parse_cgroup_path(const char *s, char rel[MWAN_CGROUP_PATH_MAX],
+		      uint16_t *level)
+{
+	size_t root = strlen(MWAN_CGROUP_ROOT), len = 0, n;
+	unsigned int depth = 0;
+	int err;
+
+	if (!*s)
+		return -EINVAL;
+	if (*s == '/') {
+		if (strncmp(s, MWAN_CGROUP_ROOT, root) ||
+		    (s[root] && s[root] != '/'))
+			return -EINVAL;
+		s += root;
+	}
+	rel[0] = '\0';
+	for (;;) {
+		s += strspn(s, "/");
+		if (!*s)
+			break;
+		n = strcspn(s, "/");
+		err = cgroup_component(rel, &len, s, n);
+		if (err)
+			return err;
+		depth++;
+		s += n;
+	}
+	*level = depth;
+	return 0;
+}
+
 int parse_word(const char *s, const struct word *words, unsigned int *v)
 {
 	for (; words->name; words++) {

@@ -66,6 +66,18 @@ int parse_range4(const char *s, uint32_t *first, uint32_t *last);
  */
 int map4_check(uint32_t first, uint32_t last, uint32_t ext_first);
 
+/*
+ * A cgroup v2 path, absolute under MWAN_CGROUP_ROOT or relative to it, as
+ * the path relative to the root ("system.slice/x.service", "" for the
+ * root itself) and its level (number of components). -EINVAL for an
+ * absolute path elsewhere, or a "." or ".." component; -ENAMETOOLONG if
+ * it does not fit MWAN_CGROUP_PATH_MAX.
+ */
+#define MWAN_CGROUP_ROOT	"/sys/fs/cgroup"
+#define MWAN_CGROUP_PATH_MAX	256
+int parse_cgroup_path(const char *s, char rel[MWAN_CGROUP_PATH_MAX],
+		      uint16_t *level);
+
 /* The table's name for @v, or NULL if the value has none. */
 const char *word_name(const struct word *words, unsigned int v);
 /* "tcp", ... or NULL for protocols without a name here */

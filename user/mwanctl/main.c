@@ -29,6 +29,11 @@ static const struct cmd top_cmds[] = {
 	{ "flows", do_flows, NULL, "[--link NAME] [--policy NAME] [-s|--summary]",
 	  "The connections on the links, from conntrack: one line each, or\n"
 	  "with -s a count per link; a link's, a policy's links' or all." },
+	{ "exec", do_exec, NULL, "LINK [--] COMMAND [ARG...]",
+	  "Run COMMAND so that every connection it and its children open\n"
+	  "leaves by LINK, IPv4 and IPv6, static binaries too: it runs in\n"
+	  "the cgroup /sys/fs/cgroup/mwan.exec/LINK, whose new sockets get\n"
+	  "the link's mark. No failover: a link that is down fails them." },
 	{ "globals", NULL, globals_cmds, NULL,
 	  "The mark bits mwan owns, whether it balances, the default policy." },
 	{ "link", NULL, link_cmds, NULL,

@@ -46,6 +46,7 @@ int do_import_mwan3(struct ctx *ctx, int argc, char **argv);
 int do_metrics(struct ctx *ctx, int argc, char **argv);
 int do_status(struct ctx *ctx, int argc, char **argv);
 int do_flows(struct ctx *ctx, int argc, char **argv);
+int do_exec(struct ctx *ctx, int argc, char **argv);
 
 /* resolve.c: look objects up in the kernel by name */
 int object_request(struct mwan_nl *nl, struct nlmsghdr *nlh, uint16_t nest,

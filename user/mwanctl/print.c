@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cgroup.h"
 #include "json.h"
 #include "mwanctl.h"
 
@@ -305,6 +306,36 @@ static void print_ports(const char *kw, uint16_t min, uint16_t max)
 		printf(" %s %u-%u", kw, min, max);
 }
 
+/*
+ * The kernel keeps a cgroup's id and level: find its directory again, as
+ * the absolute path that "cgroup" takes. NULL if it is gone (a cgroup
+ * made again under the same path has another id and is not matched).
+ */
+static const char *cgroup_path(const struct mwan_rule *r, char *buf,
+			       size_t size)
+{
+	char rel[MWAN_CGROUP_PATH_MAX];
+	const char *at = r->cgroup;
+
+	if (!*at && r->cgroup_level) {
+		if (cgroup_find(r->cgroup_id, r->cgroup_level, rel))
+			return NULL;
+		at = rel;
+	}
+	return cgroup_abs_path(at, buf, size) ? NULL : buf;
+}
+
+static void print_cgroup(const struct mwan_rule *r)
+{
+	char buf[sizeof(MWAN_CGROUP_ROOT) + MWAN_CGROUP_PATH_MAX];
+	const char *path = cgroup_path(r, buf, sizeof(buf));
+
+	if (path)
+		printf(" cgroup %s", path);
+	else
+		printf(" cgroup (deleted, id %" PRIu64 ")", r->cgroup_id);
+}
+
 void print_rule(const struct mwan_rule *r, const struct mwan_config *names)
 {
 	char buf[PREFIX_STRLEN];
@@ -342,6 +373,8 @@ void print_rule(const struct mwan_rule *r, const struct mwan_config *names)
 		if (HAS(r, MWAN_RULE_A_MARK_MASK) && r->mark_mask != UINT32_MAX)
 			printf("/0x%x", r->mark_mask);
 	}
+	if (HAS(r, MWAN_RULE_A_CGROUP_ID))
+		print_cgroup(r);
 	if (r->flags & MWAN_RULE_F_LOCAL)
 		printf(" local");
 	if (r->flags & MWAN_RULE_F_NO_FORWARD)
@@ -489,6 +522,8 @@ void json_link(struct json *j, const char *key, const struct mwan_link *l)
 	json_opt_u32(j, "mark", HAS(l, MWAN_LINK_A_MARK), l->mark);
 	json_opt_word(j, "state", HAS(l, MWAN_LINK_A_STATE), link_state_words,
 		      l->state);
+	json_opt_u32(j, "state_secs", HAS(l, MWAN_LINK_A_STATE_SECS),
+		     l->state_secs);
 	json_opt_word(j, "health", HAS(l, MWAN_LINK_A_HEALTH),
 		      link_health_words, l->health);
 	json_opt_u32(j, "weight", HAS(l, MWAN_LINK_A_WEIGHT), l->weight);
@@ -565,6 +600,8 @@ void json_rule(struct json *j, const char *key, const struct mwan_rule *r,
 	bool has_policy = HAS(r, MWAN_RULE_A_POLICY);
 	bool has_iif = HAS(r, MWAN_RULE_A_IIFINDEX);
 	bool has_mark = HAS(r, MWAN_RULE_A_MARK);
+	bool has_cgroup = HAS(r, MWAN_RULE_A_CGROUP_ID);
+	char path[sizeof(MWAN_CGROUP_ROOT) + MWAN_CGROUP_PATH_MAX];
 	char buf[IF_NAMESIZE];
 
 	json_obj_open(j, key);
@@ -586,6 +623,15 @@ void json_rule(struct json *j, const char *key, const struct mwan_rule *r,
 	json_opt_u32(j, "mark", has_mark, r->mark);
 	json_opt_u32(j, "mark_mask", has_mark, HAS(r, MWAN_RULE_A_MARK_MASK) ?
 		     r->mark_mask : UINT32_MAX);
+	json_str(j, "cgroup", has_cgroup ? cgroup_path(r, path, sizeof(path)) :
+					   NULL);
+	if (has_cgroup) {
+		json_u64(j, "cgroup_id", r->cgroup_id);
+		json_u64(j, "cgroup_level", r->cgroup_level);
+	} else {
+		json_null(j, "cgroup_id");
+		json_null(j, "cgroup_level");
+	}
 	json_bool(j, "local", r->flags & MWAN_RULE_F_LOCAL);
 	json_bool(j, "no_forward", r->flags & MWAN_RULE_F_NO_FORWARD);
 	json_obj_close(j);

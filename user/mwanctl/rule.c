@@ -5,7 +5,7 @@
 
 #define RULE_MATCHES "[family ipv4|ipv6] [proto tcp|udp|icmp|icmpv6|NUM] " \
 	"[src PREFIX] [dst PREFIX] [sport P[-P]] [dport P[-P]] [iif DEV] " \
-	"[mark V[/M]] [local] [no-forward]"
+	"[mark V[/M]] [cgroup PATH] [local] [no-forward]"
 
 static int rule_send(struct mwan_nl *nl, uint8_t cmd, const struct mwan_rule *r)
 {
@@ -116,7 +116,9 @@ const struct cmd rule_cmds[] = {
 	{ "add", rule_add, NULL, "NAME [id N] policy POLICY " RULE_MATCHES,
 	  "Add a rule: new connections it matches (all its matches) take\n"
 	  "POLICY; rules are tried in id order, the first match wins. local:\n"
-	  "the router's own IPv4 connections too." },
+	  "the router's own IPv4 connections too. cgroup: only the router's own\n"
+	  "IPv4 connections from sockets made in that cgroup v2 or below it\n"
+	  "(implies local, no-forward and family ipv4)." },
 	{ "set", rule_set, NULL, "NAME [policy POLICY] " RULE_MATCHES,
 	  "Replace the rule's matches with those given; the policy stays\n"
 	  "unless given." },

@@ -182,6 +182,25 @@ static const char *fmt_loss(uint32_t ppm, char *buf, size_t len)
 	return buf;
 }
 
+/* How long the state has held, in 3 characters up to 99 days: "45s" */
+static const char *fmt_age(const struct mwan_link *l, char *buf, size_t len)
+{
+	static const struct {
+		uint32_t secs;
+		char unit;
+	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+	unsigned int i;
+
+	if (!HAS(l, MWAN_LINK_A_STATE_SECS))
+		return "-";
+	for (i = 0; i < ARRAY_SIZE(units) - 1; i++)
+		if (l->state_secs >= 100 * units[i + 1].secs)
+			break;
+	snprintf(buf, len, "%u%c", l->state_secs / units[i].secs,
+		 units[i].unit);
+	return buf;
+}
+
 static const char *state_colour(const struct status *st, unsigned int state)
 {
 	return colour(st, state == MWAN_LINK_UP ? C_GREEN :
@@ -209,7 +228,7 @@ static void status_link(const struct status *st, const struct widths *w,
 	printf("%-*s %-*s %s%-5s%s%s%s", w->name, l->name, w->dev, dev,
 	       state_colour(st, l->state), state ? state : "?",
 	       colour(st, C_OFF), colour(st, C_BOLD), held ? "*" : " ");
-	printf("%s %s%-6s%s", colour(st, C_OFF),
+	printf("%s %3s %s%-6s%s", colour(st, C_OFF), fmt_age(l, a, sizeof(a)),
 	       checked ? state_colour(st, l->health == MWAN_LINK_HEALTH_UP ?
 				      MWAN_LINK_UP : MWAN_LINK_DOWN) : "",
 	       checked ? word_name(link_health_words, l->health) : "-",
@@ -266,7 +285,7 @@ static void print_links(const struct status *st)
 		printf(", rates over %.1f s", st->dt);
 	if (st->ref)
 		printf("; TIER and SHARE wanted by policy %s", st->ref->name);
-	printf(":\n%-*s %-*s STATE  CHECKS WGHT TIER   RTT LOSS CONNS RXb/s TXb/s NEW/s SHARE%%\n",
+	printf(":\n%-*s %-*s STATE  FOR CHECKS WGHT TIER   RTT LOSS CONNS RXb/s TXb/s NEW/s SHARE%%\n",
 	       w.name, "LINK", w.dev, "DEV");
 	for (i = 0; i < st->b.n_links; i++) {
 		status_link(st, &w, &st->b.links[i]);
@@ -426,6 +445,10 @@ static void json_links(struct json *j, const struct status *st)
 		json_u64(j, "id", l->id);
 		json_str(j, "dev", if_indextoname(l->ifindex, dev));
 		json_str(j, "state", word_name(link_state_words, l->state));
+		if (HAS(l, MWAN_LINK_A_STATE_SECS))
+			json_u64(j, "state_secs", l->state_secs);
+		else
+			json_null(j, "state_secs");
 		json_str(j, "checks", checked ?
 			 word_name(link_health_words, l->health) : NULL);
 		json_bool(j, "held", link_held(l));

@@ -367,6 +367,37 @@ static void check_rules(const struct nlattr *rules)
 		   "rule late: '#' right after a word starts a comment");
 }
 
+/* A cgroup match: a u64 id and a u16 level, and back. */
+static void test_cgroup_rule(void)
+{
+	const struct nlattr *tb[MWAN_RULE_A_MAX + 1];
+	struct mwan_rule r = { 0 }, back;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	bool ok;
+
+	strcpy(r.name, "svc");
+	r.cgroup_id = 0x100000abcdULL;
+	r.cgroup_level = 2;
+	r.set = BIT(MWAN_RULE_A_NAME) | BIT(MWAN_RULE_A_CGROUP_ID) |
+		BIT(MWAN_RULE_A_CGROUP_LEVEL);
+	nlh = mwan_msg_init(msgbuf, FAMILY_ID, MWAN_CMD_RULE_NEW, 0);
+	ok = mwan_put_rule(nlh, BUF_SIZE, MWAN_A_RULE, &r);
+	nest = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
+	attr_parse_nested(nest, tb, MWAN_RULE_A_MAX);
+	ktap_check(ok && tb[MWAN_RULE_A_CGROUP_ID] &&
+		   mnl_attr_get_payload_len(tb[MWAN_RULE_A_CGROUP_ID]) == 8 &&
+		   mnl_attr_get_u64(tb[MWAN_RULE_A_CGROUP_ID]) == r.cgroup_id &&
+		   is_u16(tb[MWAN_RULE_A_CGROUP_LEVEL], 2) &&
+		   !tb[MWAN_RULE_A_FAMILY],
+		   "rule cgroup: CGROUP_ID u64, CGROUP_LEVEL u16, no family put");
+	ktap_check(!mwan_parse_rule(nest, &back) &&
+		   back.cgroup_id == r.cgroup_id && back.cgroup_level == 2 &&
+		   HAS(&back, MWAN_RULE_A_CGROUP_ID) &&
+		   HAS(&back, MWAN_RULE_A_CGROUP_LEVEL),
+		   "rule cgroup: parses back");
+}
+
 /* What the kernel would send back parses into what was sent. */
 static void check_roundtrip(const struct nlattr **top)
 {
@@ -553,6 +584,13 @@ static void test_config_errors(void)
 		  "invalid prefix \"10.0.0.1/8\": host bits set" },
 		{ "rule add r policy p mark 0x1/0x100\n",
 		  "bits outside the mask" },
+		{ "\n\nrule add r policy p cgroup /tmp/x\n",
+		  "t.conf:3: invalid cgroup \"/tmp/x\" (a path under /sys/fs/cgroup)" },
+		{ "rule add r policy p cgroup a/../b\n",
+		  "t.conf:1: invalid cgroup \"a/../b\"" },
+		{ "rule add r policy p cgroup /sys/fs/cgroup/mwan-no-such/x\n",
+		  "t.conf:1: no cgroup \"/sys/fs/cgroup/mwan-no-such/x\"" },
+		{ "rule add r policy p cgroup\n", "\"cgroup\" needs a value" },
 		{ "link add a dev lo weight\n", "\"weight\" needs a value" },
 		{ "link add a dev lo bogus 1\n", "unknown keyword \"bogus\"" },
 		{ "link add a dev lo weight 1 weight 2\n",
@@ -1174,7 +1212,8 @@ static void test_output(void)
 		"map4 10.250.250.2-10.250.250.6 -> 104.57.226.193-104.57.226.197\n";
 	static const char json[] =
 		"{\"name\":\"att\",\"id\":1,\"dev\":\"lo\",\"ifindex\":1,"
-		"\"mark\":256,\"state\":\"up\",\"health\":null,\"weight\":1,"
+		"\"mark\":256,\"state\":\"up\",\"state_secs\":null,"
+		"\"health\":null,\"weight\":1,"
 		"\"rtt_us\":null,"
 		"\"loss_ppm\":null,\"npt\":{\"internal\":\"3d06:bad:b01::/60\","
 		"\"external\":\"2600:1700:2f71:c80::/60\",\"prefix_len\":60,"
@@ -1298,6 +1337,7 @@ int main(void)
 	test_empty();
 	test_set_lines();
 	test_config_errors();
+	test_cgroup_rule();
 	test_agent_lines();
 	test_limits();
 	test_largest();

@@ -377,6 +377,55 @@ static void test_mark_mask(void)
 	}
 }
 
+static void test_cgroup_path(void)
+{
+	static const struct {
+		const char *s;
+		int err;
+		const char *rel;
+		uint16_t level;
+	} t[] = {
+		{ "/sys/fs/cgroup", 0, "", 0 },
+		{ "/sys/fs/cgroup/", 0, "", 0 },
+		{ "/sys/fs/cgroup/mwan.exec/wan2", 0, "mwan.exec/wan2", 2 },
+		{ "/sys/fs/cgroup//a///b/", 0, "a/b", 2 },
+		{ "system.slice/dnsmasq.service", 0,
+		  "system.slice/dnsmasq.service", 2 },
+		{ "a", 0, "a", 1 },
+		{ "a/.hidden/..x", 0, "a/.hidden/..x", 3 },
+		{ "", -EINVAL, "", 0 },
+		{ "/sys/fs/cgroupx/a", -EINVAL, "", 0 },
+		{ "/sys/fs", -EINVAL, "", 0 },
+		{ "/tmp/a", -EINVAL, "", 0 },
+		{ "a/../b", -EINVAL, "", 0 },
+		{ "./a", -EINVAL, "", 0 },
+		{ "/sys/fs/cgroup/a/..", -EINVAL, "", 0 },
+	};
+	char rel[MWAN_CGROUP_PATH_MAX], longp[MWAN_CGROUP_PATH_MAX + 8];
+	unsigned int i;
+	uint16_t level;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		int err = parse_cgroup_path(t[i].s, rel, &level);
+
+		ktap_check(err == t[i].err &&
+			   (err || (!strcmp(rel, t[i].rel) &&
+				    level == t[i].level)),
+			   "parse_cgroup_path \"%s\" -> %s \"%s\" level %u",
+			   t[i].s, err_name(t[i].err), t[i].rel, t[i].level);
+	}
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	ktap_check(parse_cgroup_path(longp, rel, &level) == -ENAMETOOLONG,
+		   "parse_cgroup_path of %zu bytes -> ENAMETOOLONG",
+		   strlen(longp));
+	memset(longp, 'a', MWAN_CGROUP_PATH_MAX - 1);
+	longp[MWAN_CGROUP_PATH_MAX - 1] = '\0';
+	ktap_check(!parse_cgroup_path(longp, rel, &level) && level == 1,
+		   "parse_cgroup_path of %u bytes fits",
+		   MWAN_CGROUP_PATH_MAX - 1);
+}
+
 static void test_proto(void)
 {
 	static const struct {
@@ -456,6 +505,7 @@ int main(void)
 	test_mark();
 	test_mark_mask();
 	test_proto();
+	test_cgroup_path();
 	test_words();
 	return ktap_finish("test_parse");
 }

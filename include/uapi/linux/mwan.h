@@ -99,6 +99,9 @@
  *                         A STATE that differs was set by hand, and the
  *                         agent leaves it (mwan-agent(8), overrides)
  *   MWAN_LINK_A_MARK      u32, read only: the mark bits of this link
+ *   MWAN_LINK_A_STATE_SECS  u32, read only: seconds since STATE last
+ *                         changed, or since the link was added (or its id
+ *                         given to another name and device)
  *   MWAN_LINK_A_STATS     nested MWAN_STATS_A_*, read only
  *   MWAN_LINK_A_NPT       nested, stateless NPTv6 on the link's device:
  *                         sources in INTERNAL leave as EXTERNAL,
@@ -150,6 +153,15 @@
  *   MWAN_RULE_A_IIFINDEX  u32 input device (forwarded flows only)
  *   MWAN_RULE_A_MARK, MWAN_RULE_A_MARK_MASK  u32: (skb mark & mask) == mark;
  *                         no MARK_MASK means all ones
+ *   MWAN_RULE_A_CGROUP_ID     u64 (NLA_U64, padded with MWAN_RULE_A_PAD):
+ *                         the id of a cgroup v2 (the inode number of its
+ *                         directory); with CGROUP_LEVEL, its depth (number
+ *                         of path components below the root). Matches the
+ *                         router's own connections whose socket was created
+ *                         in that cgroup or below it. Implies the flags
+ *                         LOCAL and NO_FORWARD (a forwarded packet has no
+ *                         socket), and so family AF_INET (see LOCAL)
+ *   MWAN_RULE_A_CGROUP_LEVEL  u16, required with CGROUP_ID and only with it
  */
 #ifndef _UAPI_LINUX_MWAN_H
 #define _UAPI_LINUX_MWAN_H
@@ -249,6 +261,7 @@ enum mwan_link_attr {
 	MWAN_LINK_A_NPT,
 	MWAN_LINK_A_MAP4,
 	MWAN_LINK_A_HEALTH,
+	MWAN_LINK_A_STATE_SECS,
 	__MWAN_LINK_A_MAX
 };
 #define MWAN_LINK_A_MAX (__MWAN_LINK_A_MAX - 1)
@@ -355,6 +368,9 @@ enum mwan_rule_attr {
 	MWAN_RULE_A_IIFINDEX,
 	MWAN_RULE_A_MARK,
 	MWAN_RULE_A_MARK_MASK,
+	MWAN_RULE_A_PAD,
+	MWAN_RULE_A_CGROUP_ID,
+	MWAN_RULE_A_CGROUP_LEVEL,
 	__MWAN_RULE_A_MAX
 };
 #define MWAN_RULE_A_MAX (__MWAN_RULE_A_MAX - 1)
