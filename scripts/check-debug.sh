@@ -3,7 +3,7 @@
 #
 # Usage: scripts/check-debug.sh          (make check-debug)
 #
-# The debug lane: every selftest once more, on a kernel built to catch
+# The debug lane: the selftests once more, on a kernel built to catch
 # memory and locking bugs (KASAN, kmemleak, lockdep + PROVE_RCU, UBSAN,
 # DEBUG_ATOMIC_SLEEP, DEBUG_LIST: selftests/debug-kernel.config).
 #
@@ -13,7 +13,9 @@
 #  3. The lane's self-test: one boot loads mwan_test_leak.ko, then
 #     mwan_test_uaf.ko; the log scanner must flag a kmemleak report for
 #     the first and a KASAN use-after-free for the second.
-#  4. The suite: selftests/run.sh runs every selftest, shared out over
+#  4. The suite: selftests/run.sh runs every selftest but those
+#     selftests/debug/skip names (userspace-only checks: timing, output,
+#     packages; each with its reason), shared out over
 #     $DEBUG_JOBS VMs (one per host CPU) booted alongside step 3's; each
 #     unloads mwan at the end and has kmemleak scan; any report in a log
 #     (selftests/vm/kernel-log-check.sh, which selftests/run.sh also uses
@@ -139,14 +141,22 @@ lane_selftest() {
 	log "lane self-test took $((SECONDS - t0)) s"
 }
 
-# Every selftest, as selftests/run.sh picks them: TEST_PROGS, or $TESTS.
+# The lane's selftests: TEST_PROGS but those selftests/debug/skip names,
+# or $TESTS.
 test_progs() {
 	if [ -n "${TESTS:-}" ]; then
 		echo "$TESTS"
 		return
 	fi
-	awk '/^TEST_PROGS[ \t]*[:+]?=/ { sub(/^[^=]*=/, ""); more = 1 }
-	     more { more = sub(/\\$/, ""); printf "%s ", $0 }' "$TOP/selftests/Makefile"
+	awk 'FILENAME ~ /skip$/ { if ($0 !~ /^#/) skip[$1] = 1; next }
+	     /^TEST_PROGS[ \t]*[:+]?=/ { sub(/^[^=]*=/, ""); more = 1 }
+	     more {
+		more = sub(/\\$/, "")
+		n = split($0, w, " ")
+		for (i = 1; i <= n; i++)
+			if (!(w[i] in skip))
+				printf "%s ", w[i]
+	     }' "$TOP/selftests/debug/skip" "$TOP/selftests/Makefile"
 }
 
 # Deal tests ($2...) out to $1 shards, into $work/suite<k>.tests: the

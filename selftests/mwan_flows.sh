@@ -36,10 +36,13 @@ topo_server
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 
-# the entries must outlive the test: on the debug kernel it takes longer
-# than conntrack keeps a closed TCP connection or a UDP stream (120 s)
-rtr sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_time_wait=900 \
-	net.netfilter.nf_conntrack_udp_timeout_stream=900
+# the entries must outlive the test: on a slow machine it takes longer
+# than conntrack keeps a closing TCP connection (10 to 120 s, by the state
+# its last packets left it in) or a UDP stream (120 s)
+for state in close close_wait fin_wait last_ack time_wait; do
+	rtr sysctl -qw "net.netfilter.nf_conntrack_tcp_timeout_$state=900"
+done
+rtr sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=900
 n=$(scaled 60)
 flows "$LAN" connect --proto tcp --dst "$SERVER4" --count "$n" --timeout 2 \
 	--sport 30000 --tag t >/dev/null
