@@ -57,7 +57,8 @@ run_suite() {
 }
 
 # The module's pure logic, then the tools' parsers and messages, the
-# systemd unit (scripts/verify-units.sh), make install, the Debian packages
+# systemd unit (scripts/verify-units.sh), the README's mwan.conf files
+# (scripts/check-readme.sh), make install, the Debian packages
 # and DKMS (scripts/check-packages.sh, which leaves in build/pkg/ what the
 # VM selftest mwan_package.sh installs), the OpenWrt package's Makefile
 # and init script (scripts/verify-openwrt.sh); then
@@ -74,6 +75,7 @@ unit_tests() {
 	unit_make unit selftests/unit run
 	unit_make user user test
 	run_suite units "$TOP/scripts/verify-units.sh"
+	run_suite readme "$TOP/scripts/check-readme.sh"
 	run_suite packages "$TOP/scripts/check-packages.sh"
 	run_suite openwrt "$TOP/scripts/verify-openwrt.sh"
 	unit_make unit-mips selftests/unit run-mips
