@@ -28,28 +28,15 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/ktap.sh
+. "$TOP/scripts/ktap.sh"
 OUT=$TOP/build/pkg
-n=0
-failed=0
-
-result() { # result STATUS DESCRIPTION: and returns STATUS
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-	return "$1"
-}
 
 # comment FILE: a file's lines as KTAP comments
 comment() { sed 's/^/# /' "$@"; }
 
 finish() {
-	echo "1..$n"
-	echo "$((n - failed)) passed, $failed failed"
-	[ "$failed" = 0 ]
+	ktap_end packages
 	exit
 }
 

@@ -11,6 +11,8 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/ktap.sh
+. "$TOP/scripts/ktap.sh"
 AGENT=$TOP/user/agent/mwan-agent
 tmp=$(mktemp -d)
 ns=mwan-readme-$$
@@ -29,14 +31,8 @@ awk -v dir="$tmp" '
 count=$(cat "$tmp/count")
 
 echo "KTAP version 1"
-echo "1..$((count + 1))"
-if [ "$count" -ge 3 ]; then
-	echo "ok 1 README.md shows $count mwan.conf files"
-else
-	echo "not ok 1 README.md shows the three setups' mwan.conf files (found $count)"
-fi
-failed=0
-[ "$count" -ge 3 ] || failed=1
+[ "$count" -ge 3 ]
+result $? "README.md shows the three setups' mwan.conf files ($count)"
 for ((i = 1; i <= count; i++)); do
 	conf=$tmp/$i.conf
 	what=$(grep -m1 '^link add' "$conf" | cut -d' ' -f3-5)
@@ -48,15 +44,10 @@ for ((i = 1; i <= count; i++)); do
 		k=$((k + 1))
 		ip -n "$ns" link add "$dev" type veth peer name "peer$k"
 	done
-	if out=$("$AGENT" -n "$ns" --check "$conf" 2>&1); then
-		echo "# $out"
-		echo "ok $((i + 1)) README's mwan.conf $i ($what...): mwan-agent --check"
-	else
-		printf '%s\n' "$out" | sed 's/^/# /'
-		sed 's/^/#   /' "$conf"
-		echo "not ok $((i + 1)) README's mwan.conf $i ($what...): mwan-agent --check"
-		failed=$((failed + 1))
-	fi
+	out=$("$AGENT" -n "$ns" --check "$conf" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	[ "$rc" = 0 ] || sed 's/^/#   /' "$conf"
+	result "$rc" "README's mwan.conf $i ($what...): mwan-agent --check"
 done
-echo "# README said: $((count + 1 - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+ktap_end README

@@ -26,6 +26,8 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/ktap.sh
+. "$TOP/scripts/ktap.sh"
 PKG=$TOP/packaging/openwrt/mwan
 DBL=$TOP/packaging/openwrt/test
 FIX=$TOP/user/tests/mwan3
@@ -39,18 +41,6 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-result() { # result STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
 
 skip() { # skip DESCRIPTION REASON
 	n=$((n + 1))
@@ -419,6 +409,4 @@ else
 	festival_tests || result 1 "festival: the seed's devices"
 	shipped_tests || result 1 "shipped: eth1, eth2"
 fi
-echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+ktap_end openwrt

@@ -8,18 +8,9 @@
 # WireGuard). Without them the same file is refused, naming the device.
 # Needs root for unshare -n; skipped otherwise. Run from user/.
 set -u
+# shellcheck source=scripts/ktap.sh
+. "$(dirname "$0")/../../scripts/ktap.sh"
 
-n=0
-failed=0
-result() { # result OK DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
 
 echo "KTAP version 1"
 if ! unshare -n true 2>/dev/null; then
@@ -51,6 +42,4 @@ echo "# $out"
 [ $rc != 0 ] && [[ $out == *"$conf:"*': unknown device "wg1"'* ]]
 result $? "and refuses it where they do not, naming the device"
 
-echo "1..$n"
-echo "test_import_agent: $((n - failed)) passed, $failed failed"
-[ $failed = 0 ]
+ktap_end test_import_agent
