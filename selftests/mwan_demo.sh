@@ -59,7 +59,7 @@ fi
 check "mwanctl status three times" \
 	test "$(grep -c '^LINK DEV  STATE' "$out")" -eq 3
 check "status during the fault shows wan1 down" \
-	grep -Eq '^wan1 +wan1 +down +down ' "$out"
+	grep -Eq '^wan1 +wan1 +down +[0-9]+[smhd] +down ' "$out"
 
 wide=$(expand "$out" | awk 'length > 80' | wc -l)
 check "every line within 80 columns ($wide wider)" test "$wide" -eq 0
