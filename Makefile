@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            build mwan.ko against the installed kernel headers, and the tools
+# make            build mwan.ko against the installed kernel headers, the tools
+#                 and the selftests' netlink fuzzer (selftests/nlfuzz)
 # make check      unit tests on the host, the config parser fuzzed (make
 #                 fuzz), then the selftests inside a VM
 # make fuzz       the config file parser under libFuzzer, ASan and UBSan, for
@@ -45,7 +46,7 @@ DKMSDIR ?= /usr/src/mwan-$(VERSION)
 DKMS_FILES := Kbuild dkms.conf include/uapi/linux/mwan.h \
 	      $(wildcard kmod/*.c kmod/*.h)
 
-all: module user
+all: module user selftests
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -56,18 +57,21 @@ user:
 unit:
 	$(MAKE) -C selftests/unit
 
+selftests:
+	$(MAKE) -C selftests
+
 deps:
 	scripts/deps.sh
 
 check: deps
-	$(MAKE) module user
+	$(MAKE) module user selftests
 	scripts/check.sh
 
 fuzz: deps
 	scripts/check.sh fuzz
 
 check-debug: deps
-	$(MAKE) user
+	$(MAKE) user selftests
 	scripts/check-debug.sh
 
 check-32bit: deps
@@ -126,6 +130,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
+	$(MAKE) -C selftests clean
 
-.PHONY: all module user unit deps check fuzz check-debug check-32bit bench bench-smoke \
+.PHONY: all module user unit selftests deps check fuzz check-debug check-32bit bench bench-smoke \
 	demo install install-dkms clean
