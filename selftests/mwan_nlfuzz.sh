@@ -8,6 +8,8 @@
 #     pings over both uplinks (3 processes and an event listener),
 #   - in $R2, a namespace of 70 dummy devices, enough for a replace at
 #     the member limit (64) and one past it (2 processes, a listener),
+#     while four of them are deleted and made again under their old
+#     ifindex, over and over (links may translate on them),
 #   - in a network namespace of an unprivileged user's own user
 #     namespace, when the kernel lets users make them (1 process);
 #
@@ -139,6 +141,22 @@ in_ns "$LAN" ping -q -i 0.1 "$SERVER6" >/dev/null 2>&1 &
 defer flows_stop $!
 seen_wait udp 4 || echo "# the UDP flows did not start"
 
+# churn: d1..d4 of $R2 deleted and made again with their ifindexes,
+# until killed
+churn() {
+	local i batch=
+	for i in 1 2 3 4; do
+		batch+="link del d$i
+link add d$i index $(ifindexes "$R2" "d$i") type dummy
+link set d$i up
+"
+	done
+	while :; do
+		ip -force -n "$R2" -batch - <<<"$batch" >/dev/null 2>&1
+		sleep 0.1
+	done
+}
+
 echo "# seed $SEED (MWAN_NLFUZZ_SEED=$SEED repeats it); $COUNT + $MODEL messages"
 t0=$SECONDS
 rtr_if=$(ifindexes "$RTR" wan1 wan2 lan0)
@@ -151,6 +169,9 @@ in_ns "$R2" "$NLFUZZ" -s $((SEED + 1)) -n $((COUNT * 3 / 10)) -p 2 \
 	-m $((MODEL / 2)) -t "$LIMIT" -i "$r2_if" -o "$TMP/r2.model" \
 	>"$TMP/r2.out" 2>&1 &
 pid_r2=$!
+churn &
+pid_churn=$!
+defer flows_stop $pid_churn
 pid_user=
 if setpriv --reuid=65534 --regid=65534 --clear-groups -- \
 	unshare --user --map-root-user --net true 2>/dev/null; then
@@ -167,7 +188,8 @@ wait $pid_rtr
 check "fuzzing the router under traffic" test $? = 0
 sed 's/^/#   /' "$TMP/rtr.out"
 wait $pid_r2
-check "fuzzing the second namespace" test $? = 0
+check "fuzzing the second namespace, its devices coming and going" test $? = 0
+flows_stop $pid_churn
 sed 's/^/#   /' "$TMP/r2.out"
 if [ -n "$pid_user" ]; then
 	wait $pid_user

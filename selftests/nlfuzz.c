@@ -1884,6 +1884,8 @@ struct opts {
 };
 
 static struct timespec t_end;
+/* mutated requests in percent; the model stage's go deeper with fewer */
+static unsigned int mutate_pct = 70;
 
 static bool time_up(void)
 {
@@ -1914,7 +1916,7 @@ static int one(struct conn *c, struct req *q, unsigned long i,
 
 	arena_used = 0;
 	gen_request(q, at_limit);
-	mutated = !at_limit && chance(70);
+	mutated = !at_limit && chance(mutate_pct);
 	for (k = mutated ? 1 + below(4) : 0; k > 0; k--)
 		mutate_once(q);
 	build_msg(c, q, mutated);
@@ -2061,6 +2063,7 @@ static int model_stage(const struct opts *o)
 	int err;
 
 	seed_worker(o->seed, 0);
+	mutate_pct = 50;
 	if (setup_conn(&c))
 		return 2;
 	/* what the chaos left is the starting point */
