@@ -9,6 +9,10 @@
 #                 (scripts/fuzz.sh; a failing input is kept in build/fuzz/)
 # make check-debug  the selftests again, on a debug kernel (KASAN, kmemleak,
 #                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
+# make soak       the long runs CI leaves out: the netlink fuzzer's selftest
+#                 (selftests/mwan_nlfuzz.sh) with 300000 messages in the VM,
+#                 then 100000 on the debug kernel (scripts/soak.sh; about
+#                 10 minutes on two cores: SOAK_MESSAGES, SOAK_DEBUG_MESSAGES)
 # make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against
 #                 a kernel tree prepared once and cached (scripts/cross-build.sh)
 # make bench      cost per packet and per connection of mwan against plain
@@ -74,6 +78,10 @@ check-debug: deps
 	$(MAKE) user selftests
 	scripts/check-debug.sh
 
+soak: deps
+	$(MAKE) module user selftests
+	scripts/soak.sh
+
 check-32bit: deps
 	scripts/cross-build.sh
 
@@ -132,5 +140,5 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module user unit selftests deps check fuzz check-debug check-32bit bench bench-smoke \
+.PHONY: all module user unit selftests deps check fuzz check-debug soak check-32bit bench bench-smoke \
 	demo install install-dkms clean
