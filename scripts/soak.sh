@@ -19,13 +19,16 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 passed=0
 failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 
 # run WHAT CMD...: one step, its "N passed, N failed" line counted
 run() {
 	local what=$1 line p f
 	shift
 	echo "soak: $what"
-	line=$("$@" 2>&1 | tee /dev/stderr | tail -n1)
+	"$@" 2>&1 | tee "$out"
+	line=$(tail -n1 "$out")
 	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
 	else

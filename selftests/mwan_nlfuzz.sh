@@ -14,13 +14,18 @@
 #     namespace, when the kernel lets users make them (1 process);
 #
 # $MWAN_TEST_SCALE percent of 33000 messages in all (30000 chaos, 3000
-# modelled). Each run ends with its model stage: one process alone keeps
-# a model of what its accepted requests made of the config and compares
-# it with the kernel's every 100 messages. Then:
+# modelled). Each run but the unprivileged one ends with its model
+# stage: one process alone, from an empty config, keeps a model of what
+# its accepted requests made of the config (objects, ids, names, links'
+# devices, states, weights, health figures and translations, policies'
+# members, rules' policies and flags, globals; not rules' matches) and
+# compares it with the kernel's every 100 messages. One request in 500
+# is a replace at a limit (members, tiers, policies, rules), which must
+# be accepted, or one past it, which must be refused. Then:
 #
 #   - `mwanctl -j show` parses in $RTR and $R2 and says what the model
-#     says (objects, ids, names, devices, states, weights, members,
-#     rules' policies, globals);
+#     says (of it: objects, ids, names, devices, states, weights,
+#     members, rules' policies, globals);
 #   - the router takes its known-good config again, reads it back as
 #     given, and new connections from the LAN reach the server over both
 #     links;
@@ -132,6 +137,7 @@ for i in $(seq 70); do
 done | ip -n "$R2" -batch -
 
 # traffic for the whole run: UDP flows and pings from the LAN
+# shellcheck disable=SC2086 # $FLOWS is a command line
 in_ns "$LAN" $FLOWS connect --dst "$SERVER4" --proto udp --count 4 \
 	--parallel --packets 100000 --gap 0.05 --tag udp >/dev/null 2>&1 &
 defer flows_stop $!	# it may have ended: unreachable while links went

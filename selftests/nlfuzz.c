@@ -19,17 +19,22 @@
  *  1. chaos: PROCS processes send COUNT messages between them (and one
  *     more listens to the change events), for at most SECONDS;
  *  2. model: this process alone sends -m COUNT more, and keeps a model of
- *     the config from the requests the kernel accepted (which objects
- *     exist, their ids, names, devices, states, weights, members, rules'
- *     policies and the globals; the ids the kernel chooses for NEW without
- *     one are predicted and checked against its reply). Every 100 messages
- *     and at the end the model must equal what the kernel dumps. With -o,
- *     the final model is written to MODEL, one object a line.
+ *     the config from the requests the kernel accepted: which objects
+ *     exist, their ids (those the kernel chooses for a NEW without one
+ *     are predicted and checked against its reply), names and order; a
+ *     link's device, state, weight, RTT, loss, health, NPT and IPv4 map;
+ *     a policy's mode, last resort and members (link, metric, weight); a
+ *     rule's policy and flags; the globals. Not modelled: a rule's
+ *     matches. Every 100 messages and at the end the model must equal
+ *     what the kernel dumps. With -o, the final model is written to
+ *     MODEL, one object a line.
  *
- * Deterministic: worker w draws from SEED and w, so a failing run comes
- * back with the same seed (the interleaving of processes may differ; the
- * model stage is a single process). Exits 0, or 1 on a model mismatch, a
- * request that got no answer, or a failure of its own.
+ * Deterministic: worker w draws from SEED and w, so each process sends
+ * the same messages again with the same seed (the chaos stage's
+ * interleaving may differ). The model stage starts from an empty config
+ * (a replace with nothing) and is one process: `nlfuzz -s SEED -n 0 -m
+ * COUNT` repeats it exactly. Exits 0, or 1 on a model mismatch, a request
+ * that got no answer, a limit not held, or a failure of its own.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -1358,8 +1363,16 @@ static void hexdump(const uint8_t *p, size_t len)
 struct mlink {
 	bool used;
 	char name[MWAN_NAME_MAX];
-	uint32_t ifindex, weight;
-	uint8_t state;
+	uint32_t ifindex, weight, rtt_us, loss_ppm;
+	uint8_t state, health;
+	uint8_t npt_len, npt_mode;	/* npt_len 0: no NPT */
+	uint8_t npt_in[16], npt_ex[16];
+	bool map4;
+	uint32_t map4_addr[3];		/* first, last, external first */
+};
+
+struct mmember {
+	uint32_t link, metric, weight;
 };
 
 struct mpolicy {
@@ -1367,11 +1380,11 @@ struct mpolicy {
 	char name[MWAN_NAME_MAX];
 	uint8_t mode, last_resort;
 	unsigned int nmembers;
-	uint32_t members[MWAN_MAX_MEMBERS];
+	struct mmember members[MWAN_MAX_MEMBERS];
 };
 
 struct mrule {
-	uint32_t id, policy;
+	uint32_t id, policy, flags;
 	char name[MWAN_NAME_MAX];
 };
 
@@ -1473,6 +1486,33 @@ static int find_rule(const struct model *m, const struct nlattr **tb)
 	return -1;
 }
 
+/* A translation's nest replaces the link's; an empty one removes it. */
+static void model_npt(struct mlink *l, const struct nlattr *nest)
+{
+	const struct nlattr *tb[MWAN_NPT_A_MAX + 1];
+
+	tb_nested(nest, tb, MWAN_NPT_A_MAX);
+	l->npt_len = 0;
+	if (!mnl_attr_get_payload_len(nest))
+		return;
+	l->npt_len = mnl_attr_get_u8(tb[MWAN_NPT_A_PREFIX_LEN]);
+	l->npt_mode = tb[MWAN_NPT_A_MODE] ?
+		      mnl_attr_get_u8(tb[MWAN_NPT_A_MODE]) : 0;
+	memcpy(l->npt_in, mnl_attr_get_payload(tb[MWAN_NPT_A_INTERNAL]), 16);
+	memcpy(l->npt_ex, mnl_attr_get_payload(tb[MWAN_NPT_A_EXTERNAL]), 16);
+}
+
+static void model_map4(struct mlink *l, const struct nlattr *nest)
+{
+	const struct nlattr *tb[MWAN_MAP4_A_MAX + 1];
+	unsigned int i;
+
+	tb_nested(nest, tb, MWAN_MAP4_A_MAX);
+	l->map4 = mnl_attr_get_payload_len(nest);
+	for (i = 0; l->map4 && i < 3; i++)
+		l->map4_addr[i] = u32_of(tb[MWAN_MAP4_A_INTERNAL_FIRST + i]);
+}
+
 /* The link a NEW (or a replace) makes, or a SET changes; its id. */
 static uint32_t model_link(struct model *m, const struct nlattr *nest,
 			   bool create)
@@ -1504,20 +1544,36 @@ static uint32_t model_link(struct model *m, const struct nlattr *nest,
 		l->state = mnl_attr_get_u8(tb[MWAN_LINK_A_STATE]);
 	if (tb[MWAN_LINK_A_WEIGHT])
 		l->weight = u32_of(tb[MWAN_LINK_A_WEIGHT]);
+	if (tb[MWAN_LINK_A_RTT_US])
+		l->rtt_us = u32_of(tb[MWAN_LINK_A_RTT_US]);
+	if (tb[MWAN_LINK_A_LOSS_PPM])
+		l->loss_ppm = u32_of(tb[MWAN_LINK_A_LOSS_PPM]);
+	if (tb[MWAN_LINK_A_HEALTH])
+		l->health = mnl_attr_get_u8(tb[MWAN_LINK_A_HEALTH]);
+	if (tb[MWAN_LINK_A_NPT])
+		model_npt(l, tb[MWAN_LINK_A_NPT]);
+	if (tb[MWAN_LINK_A_MAP4])
+		model_map4(l, tb[MWAN_LINK_A_MAP4]);
 	return id;
 }
 
 static void model_members(struct mpolicy *p, const struct nlattr *list)
 {
 	const struct nlattr *a, *tb[MWAN_MEMBER_A_MAX + 1];
+	struct mmember *mm;
 
 	p->nmembers = 0;
 	mnl_attr_for_each_nested(a, list) {
 		if (p->nmembers == MWAN_MAX_MEMBERS)
 			break;
 		tb_nested(a, tb, MWAN_MEMBER_A_MAX);
-		p->members[p->nmembers++] = tb[MWAN_MEMBER_A_LINK] ?
-					    u32_of(tb[MWAN_MEMBER_A_LINK]) : 0;
+		mm = &p->members[p->nmembers++];
+		mm->link = tb[MWAN_MEMBER_A_LINK] ?
+			   u32_of(tb[MWAN_MEMBER_A_LINK]) : 0;
+		mm->metric = tb[MWAN_MEMBER_A_METRIC] ?
+			     u32_of(tb[MWAN_MEMBER_A_METRIC]) : 0;
+		mm->weight = tb[MWAN_MEMBER_A_WEIGHT] ?
+			     u32_of(tb[MWAN_MEMBER_A_WEIGHT]) : 0;
 	}
 }
 
@@ -1578,6 +1634,10 @@ static uint32_t model_rule(struct model *m, const struct nlattr *nest,
 		get_name(r.name, tb[MWAN_RULE_A_NAME]);
 	if (tb[MWAN_RULE_A_POLICY])
 		r.policy = u32_of(tb[MWAN_RULE_A_POLICY]);
+	/* given or not, flags are replaced; a cgroup implies two */
+	r.flags = tb[MWAN_RULE_A_FLAGS] ? u32_of(tb[MWAN_RULE_A_FLAGS]) : 0;
+	if (tb[MWAN_RULE_A_CGROUP_ID])
+		r.flags |= MWAN_RULE_F_LOCAL | MWAN_RULE_F_NO_FORWARD;
 	if (m->nrules == MWAN_MAX_RULES)
 		return r.id;
 	for (pos = 0; pos < m->nrules && m->rules[pos].id < r.id; pos++)
@@ -1813,13 +1873,32 @@ static int compare(const struct model *m, const struct model *k)
 		     "link %u: %s dev %u state %u weight %u / %s dev %u state %u weight %u\n",
 		     i, a->name, a->ifindex, a->state, a->weight, b->name,
 		     b->ifindex, b->state, b->weight);
+		DIFF(a->used && b->used &&
+		     (a->rtt_us != b->rtt_us || a->loss_ppm != b->loss_ppm ||
+		      a->health != b->health),
+		     "link %u: rtt %u loss %u health %u / rtt %u loss %u health %u\n",
+		     i, a->rtt_us, a->loss_ppm, a->health, b->rtt_us,
+		     b->loss_ppm, b->health);
+		DIFF(a->used && b->used &&
+		     (a->npt_len != b->npt_len ||
+		      (a->npt_len && (a->npt_mode != b->npt_mode ||
+				      memcmp(a->npt_in, b->npt_in, 16) ||
+				      memcmp(a->npt_ex, b->npt_ex, 16)))),
+		     "link %u: NPT /%u mode %u / /%u mode %u\n", i,
+		     a->npt_len, a->npt_mode, b->npt_len, b->npt_mode);
+		DIFF(a->used && b->used &&
+		     (a->map4 != b->map4 ||
+		      (a->map4 && memcmp(a->map4_addr, b->map4_addr,
+					 sizeof(a->map4_addr)))),
+		     "link %u: map4 %d / %d\n", i, a->map4, b->map4);
 	}
 	for (i = 1; i <= MWAN_POLICY_ID_MAX; i++) {
 		const struct mpolicy *a = &m->policies[i], *b = &k->policies[i];
 		bool same = a->nmembers == b->nmembers;
 
 		for (j = 0; same && j < a->nmembers; j++)
-			same = a->members[j] == b->members[j];
+			same = !memcmp(&a->members[j], &b->members[j],
+				       sizeof(a->members[j]));
 		DIFF(a->used != b->used, "policy %u exists %d/%d\n", i,
 		     a->used, b->used);
 		DIFF(a->used && b->used &&
@@ -1833,10 +1912,12 @@ static int compare(const struct model *m, const struct model *k)
 	for (i = 0; i < m->nrules && i < k->nrules; i++)
 		DIFF(m->rules[i].id != k->rules[i].id ||
 		     strcmp(m->rules[i].name, k->rules[i].name) ||
-		     m->rules[i].policy != k->rules[i].policy,
-		     "rule #%u: %u %s policy %u / %u %s policy %u\n", i,
-		     m->rules[i].id, m->rules[i].name, m->rules[i].policy,
-		     k->rules[i].id, k->rules[i].name, k->rules[i].policy);
+		     m->rules[i].policy != k->rules[i].policy ||
+		     m->rules[i].flags != k->rules[i].flags,
+		     "rule #%u: %u %s policy %u flags %u / %u %s policy %u flags %u\n",
+		     i, m->rules[i].id, m->rules[i].name, m->rules[i].policy,
+		     m->rules[i].flags, k->rules[i].id, k->rules[i].name,
+		     k->rules[i].policy, k->rules[i].flags);
 #undef DIFF
 	return bad;
 }
@@ -1864,7 +1945,7 @@ static int write_model(const struct model *m, const char *path)
 		fprintf(f, "policy %u %s", i, m->policies[i].name);
 		for (j = 0; j < m->policies[i].nmembers; j++)
 			fprintf(f, "%c%u", j ? ',' : ' ',
-				m->policies[i].members[j]);
+				m->policies[i].members[j].link);
 		fprintf(f, "%s\n", m->policies[i].nmembers ? "" : " -");
 	}
 	for (i = 0; i < m->nrules; i++)
@@ -2066,9 +2147,18 @@ static int model_stage(const struct opts *o)
 	mutate_pct = 50;
 	if (setup_conn(&c))
 		return 2;
-	/* what the chaos left is the starting point */
-	if (read_kernel(&c, &m)) {
-		fprintf(stderr, "nlfuzz: cannot read the config\n");
+	/*
+	 * From an empty config, whatever the chaos left: then the stage is
+	 * repeated exactly by its seed (nlfuzz -s SEED -n 0 -m COUNT).
+	 */
+	memset(&q, 0, sizeof(q));
+	q.cmd = MWAN_CMD_CONFIG_REPLACE;
+	q.flags = NLM_F_REQUEST | NLM_F_ACK;
+	build_msg(&c, &q, false);
+	err = transact(&c);
+	if (err || model_apply(&m, &c)) {
+		fprintf(stderr, "nlfuzz: an empty replace: %s\n",
+			err == 1 ? "no answer" : strerror(err));
 		return 1;
 	}
 	for (i = 0; i < o->model_count && !time_up(); i++) {
