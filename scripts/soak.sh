@@ -4,7 +4,7 @@
 # Usage: scripts/soak.sh          (make soak, as root)
 #
 # The long runs CI leaves out. The netlink fuzzer's selftest
-# (selftests/mwan_nlfuzz.sh, which make check runs with 33000 messages
+# (selftests/mwan_nlfuzz.sh, which make check runs with 26400 messages
 # and the debug lane with a quarter of them) with many more:
 #
 #   1. SOAK_MESSAGES (default 300000) on Debian's kernel in the VM;
