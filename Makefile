@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            build mwan.ko against the installed kernel headers, and the tools
+# make            build mwan.ko against the installed kernel headers, the tools
+#                 and the selftests' netlink fuzzer (selftests/nlfuzz)
 # make check      unit tests on the host, the config parser fuzzed (make
 #                 fuzz), then the selftests inside a VM
 # make fuzz       the config file parser under libFuzzer, ASan and UBSan, for
@@ -8,6 +9,10 @@
 #                 (scripts/fuzz.sh; a failing input is kept in build/fuzz/)
 # make check-debug  the selftests again, on a debug kernel (KASAN, kmemleak,
 #                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
+# make soak       the long runs CI leaves out: the netlink fuzzer's selftest
+#                 (selftests/mwan_nlfuzz.sh) with 300000 messages in the VM,
+#                 then 100000 on the debug kernel (scripts/soak.sh; about
+#                 13 minutes on two cores: SOAK_MESSAGES, SOAK_DEBUG_MESSAGES)
 # make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against
 #                 a kernel tree prepared once and cached (scripts/cross-build.sh)
 # make bench      cost per packet and per connection of mwan against plain
@@ -45,7 +50,7 @@ DKMSDIR ?= /usr/src/mwan-$(VERSION)
 DKMS_FILES := Kbuild dkms.conf include/uapi/linux/mwan.h \
 	      $(wildcard kmod/*.c kmod/*.h)
 
-all: module user
+all: module user selftests
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -56,19 +61,26 @@ user:
 unit:
 	$(MAKE) -C selftests/unit
 
+selftests:
+	$(MAKE) -C selftests
+
 deps:
 	scripts/deps.sh
 
 check: deps
-	$(MAKE) module user
+	$(MAKE) module user selftests
 	scripts/check.sh
 
 fuzz: deps
 	scripts/check.sh fuzz
 
 check-debug: deps
-	$(MAKE) user
+	$(MAKE) user selftests
 	scripts/check-debug.sh
+
+soak: deps
+	$(MAKE) module user selftests
+	scripts/soak.sh
 
 check-32bit: deps
 	scripts/cross-build.sh
@@ -126,6 +138,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests/unit clean
+	$(MAKE) -C selftests clean
 
-.PHONY: all module user unit deps check fuzz check-debug check-32bit bench bench-smoke \
+.PHONY: all module user unit selftests deps check fuzz check-debug soak check-32bit bench bench-smoke \
 	demo install install-dkms clean
