@@ -32,18 +32,8 @@ seconds=${FUZZ_SECONDS:-60}
 [ "${1:-}" = --merge ] || seconds=${1:-$seconds}
 # where undefined behaviour happened, not only what
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-n=0
-failed=0
-
-result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n fuzz: $2"
-	else
-		echo "not ok $n fuzz: $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=scripts/ktap.sh
+. "$TOP/scripts/ktap.sh"
 
 # The sanitizers' and libFuzzer's report of a run, without the noise.
 report() {
@@ -59,7 +49,7 @@ build() {
 		make -s -C "$TOP/user" fuzz >"$log" 2>&1
 	local rc=$?
 	[ "$rc" = 0 ] || sed 's/^/# /' "$log"
-	result "$rc" "the harness builds (clang, libFuzzer, ASan, UBSan)"
+	result "$rc" "fuzz: the harness builds (clang, libFuzzer, ASan, UBSan)"
 	return "$rc"
 }
 
@@ -70,7 +60,7 @@ replay() {
 	"$FUZZ" "${files[@]}" >"$log" 2>&1
 	rc=$?
 	[ "$rc" = 0 ] || report "$log"
-	result "$rc" "the ${#files[@]} inputs of user/tests/fuzz/corpus run clean"
+	result "$rc" "fuzz: the ${#files[@]} inputs of user/tests/fuzz/corpus run clean"
 }
 
 # Artifacts of this run only: the newest file libFuzzer wrote in $OUT
@@ -92,12 +82,12 @@ fuzz() {
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	if [ "$rc" = 0 ]; then
-		result 0 "$seconds s: ${runs:-?} inputs, no crash, leak, undefined behaviour or broken promise"
+		result 0 "fuzz: $seconds s: ${runs:-?} inputs, no crash, leak, undefined behaviour or broken promise"
 		return
 	fi
 	report "$log"
 	found=$(artifact "$log.start")
-	result 1 "$seconds s: failed after ${runs:-?} inputs, input kept in ${found:-(none written, see $log)}"
+	result 1 "fuzz: $seconds s: failed after ${runs:-?} inputs, input kept in ${found:-(none written, see $log)}"
 }
 
 merge() {
@@ -129,9 +119,7 @@ main() {
 		touch "$OUT/fuzz.log.start"
 		fuzz
 	fi
-	echo "1..$n"
-	echo "$((n - failed)) passed, $failed failed"
-	[ "$failed" = 0 ]
+	ktap_end
 }
 
 main "$@"
