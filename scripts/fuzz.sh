@@ -119,7 +119,7 @@ main() {
 		touch "$OUT/fuzz.log.start"
 		fuzz
 	fi
-	ktap_end
+	ktap_end fuzz
 }
 
 main "$@"
