@@ -234,9 +234,18 @@ tunnels_of() {
 }
 # batch TAG BASE N: N new connections from ports BASE..; all must arrive
 batch() {
-	flows "$LAN" connect --dst "$SERVER4" --count "$3" --sport "$2" \
-		--tag "$1" --timeout 5 >/dev/null
-	seen_flows "$1" "$3"
+	local out
+	out=$(flows "$LAN" connect --dst "$SERVER4" --count "$3" \
+		--sport "$2" --tag "$1" --timeout 5)
+	seen_flows "$1" "$3" && return
+	echo "# $1: the server saw $(awk -v t="$1-" 'index($4, t) == 1' "$log" |
+		awk '{ print $4 }' | sort -u | wc -l) of $3, over tunnels" \
+		"$(tunnels_of "$2" "$3"); what the clients met:"
+	echo "$out" | $PY -c 'import json, sys
+for f in json.load(sys.stdin)["flows"]:
+    if not f["ok"]:
+        print("#   %s: %s" % (f["tag"], f["error"]))'
+	return 1
 }
 peers() { awk '{ print $2 }' "$log" | sort -u | xargs; }
 other() {
