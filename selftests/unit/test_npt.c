@@ -580,13 +580,16 @@ static void test_prefix_round_trips(void)
 
 int main(int argc, char **argv)
 {
-	char path[4096];
+	char path[4096], self[4096];
 
-	if (argc > 1)
+	if (argc > 1) {
 		snprintf(path, sizeof(path), "%s", argv[1]);
-	else
+	} else {
+		/* dirname() may write into its argument */
+		snprintf(self, sizeof(self), "%s", argv[0]);
 		snprintf(path, sizeof(path), "%s/npt-vectors.txt",
-			 dirname(strdup(argv[0])));
+			 dirname(self));
+	}
 	ktap_plan("npt", PLAN);
 	test_rfc6296_example();
 	test_init();
