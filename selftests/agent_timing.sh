@@ -47,6 +47,12 @@ STARLINK="netem delay 40ms 10ms distribution paretonormal loss 1%"
 starlink() {
 	local n
 	for n in "$@"; do
+		# Neighbours resolved before the loss starts, as on a router
+		# whose uplinks have carried traffic: a lost ARP packet costs a
+		# second's retry, two failed rounds of the first probes, and a
+		# false down at the agent's start that these tests do not time.
+		isp "$n" ping -c1 -W2 -q "100.64.$n.2" >/dev/null 2>&1
+		isp "$n" ping -c1 -W2 -q "192.0.2.$((4 * n + 2))" >/dev/null 2>&1
 		isp "$n" tc -batch - <<-EOF
 		qdisc add dev down0 root $STARLINK
 		qdisc add dev up0 root $STARLINK
