@@ -237,7 +237,9 @@ batch() {
 	local out
 	out=$(flows "$LAN" connect --dst "$SERVER4" --count "$3" \
 		--sport "$2" --tag "$1" --timeout 5)
-	seen_flows "$1" "$3" && return
+	# the server logs a connection in its own thread, maybe a moment
+	# after the client has its echo
+	slowwait 3 seen_flows "$1" "$3" && return
 	echo "# $1: the server saw $(awk -v t="$1-" 'index($4, t) == 1' "$log" |
 		awk '{ print $4 }' | sort -u | wc -l) of $3, over tunnels" \
 		"$(tunnels_of "$2" "$3"); what the clients met:"
