@@ -1,30 +1,114 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# What the mwan-agent selftests share; source it after topo.sh.
+# What the mwan-agent tests share: the agent itself, the kernel's link
+# events, an ISP's faults, Starlink-like ISPs. Source it after lib.sh and
+# topo.sh; it gives the test a folder, $tmp, removed at the end.
 #
-#   agent_events           the kernel's link events from now on, each line
-#                          of `mwanctl monitor` stamped with the microsecond
-#                          it was read, in $AGENT_EVENTS
-#   now_us VAR             the time now in microseconds, into VAR
-#   state_at LINK STATE T  the stamp of the first event at or after T that
-#                          shows LINK in STATE; fails if none yet
-#   await LINK STATE T     the same, waiting for it 10 s at most
-#   reported LINK STATE T  await, quietly
-#   events_of LINK STATE T how often since T LINK went to STATE
-#   nap S                  sleep S seconds without starting a program
-#   feeder NS CMD...       CMD started in NS now, reading commands from a
-#                          pipe whose write end is $fd: a fault then starts
-#                          when the test writes it, not a program later
-#                          (a tenth of a second under emulation)
+#   $AGENT                the mwan-agent under test; the test is skipped
+#                         without one
+#   agent_run CONF        mwan-agent on $RTR with CONF, its log in
+#                         $tmp/agent.log, its pid in $agent; stopped when
+#                         the test ends
+#   links_up LINK...      the kernel shows each LINK up
+#   agent_stop            SIGTERM: checks the agent exits with status 0,
+#                         and prints its log
+#   starlink N...         ISPs N... become Starlink-like
+#   events_start          follow "mwanctl monitor", each line stamped
+#                         with the microsecond it was read
+#   await LINK STATE SINCE_US
+#                         wait (10 s at most) until the kernel set LINK
+#                         to STATE at or after SINCE_US; the time in
+#                         $AWAITED
+#   went LINK STATE SINCE_US
+#                         how often LINK changed to STATE since then:
+#                         $WENT; none_went: true if never
+#   downs LINKS SINCE_US  how often LINKS ("wan1 wan3") went from up to
+#                         down since SINCE_US, all together: $DOWNS
+#   changes SINCE_US      print the changes since then, one a line
+#   fault_feeder N        get ISP N ready to fail; then
+#   fault_on N            ISP N drops all it forwards, both ways, its
+#                         links' carrier up, from $FAULT_AT (microseconds)
+#   fault_off N           ISP N forwards again, from $FAULT_AT
+#   feeder NS CMD...      CMD started in NS now, reading commands from a
+#                         pipe whose write end is $fd: a fault then starts
+#                         when the test writes it, not a program later
+#   failover_stats MS...  $MEDIAN, $P95 and a line $STATS of the times
+#   now_us VAR            the time in microseconds, into VAR
+#   nap S                 sleep S seconds without starting a program
+#
+# What reads the events (await, went, downs, changes) must not run in a
+# subshell ($(...), a pipeline): what it read would be lost to the test.
+#
+# A failover is timed from when the fault began to when the test read
+# the kernel's event. The start is exact: the ISP's shell notes the time
+# just before the datagram that starts the fault, which nft sees in the
+# same syscall. (An nft or sysctl command at the moment would start it 50
+# to 600 ms late under emulation with the CPU shared, sysctl waiting for
+# the RTNL lock.) The end is late if anything: a loop that does nothing
+# else stamps each event as it reads it. Nothing starts a program while a
+# fault is timed: under emulation each costs a tenth of a second of the
+# one CPU, which the agent's probes would wait for; the shell reads the
+# events itself, from the file the stamping loop appends to.
 
-AGENT_TMP=$(mktemp -d)
-defer rm -rf "$AGENT_TMP"
-AGENT_EVENTS=$AGENT_TMP/events
+# shellcheck disable=SC2034 # $AWAITED, $agent... are the tests'
+
+AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
+checktool "$AGENT --version" "needs mwan-agent (make user)"
+tmp=$(mktemp -d)
+defer rm -rf "$tmp"
+mkfifo "$tmp/nap"
+exec {EV_NAPFD}<>"$tmp/nap"
+
+agent_run() {
+	"$AGENT" -n "$RTR" -c "$1" 2>"$tmp/agent.log" &
+	agent=$!
+	defer flows_stop "$agent"
+}
+
+links_up() {
+	local link
+	for link in "$@"; do
+		mwanctl link show "$link" 2>/dev/null | grep -q " state up" ||
+			return 1
+	done
+}
+
+agent_stop() {
+	kill -TERM "$agent"
+	wait "$agent"
+	check "SIGTERM: the agent exits with status 0" test $? -eq 0
+	echo "agent log:"
+	sed 's/^/  /' "$tmp/agent.log"
+}
+
+# 40 ms +- 10 ms each way, with netem's Pareto-normal mix: mostly normal,
+# with a heavier tail of late packets, as satellite links have; and 1 %
+# lost each way, independently, so 2 % of round trips fail
+STARLINK="netem delay 40ms 10ms distribution paretonormal loss 1%"
+
+starlink() {
+	local n
+	for n in "$@"; do
+		# Neighbours resolved before the loss starts, as on a router
+		# whose uplinks have carried traffic: a lost ARP packet costs a
+		# second's retry, two failed rounds of the first probes, and a
+		# false down at the agent's start that these tests do not time.
+		isp "$n" ping -c1 -W2 -q "100.64.$n.2" >/dev/null 2>&1
+		isp "$n" ping -c1 -W2 -q "192.0.2.$((4 * n + 2))" >/dev/null 2>&1
+		isp "$n" tc -batch - <<-EOF
+		qdisc add dev down0 root $STARLINK
+		qdisc add dev up0 root $STARLINK
+		EOF
+	done
+}
 
 now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }
 
-agent_stamp() {
+# a read that times out
+nap() { read -rt "$1" -u "$EV_NAPFD" || true; }
+
+ev_stamp() {
 	local line t
 	while IFS= read -r line; do
 		now_us t
@@ -32,57 +116,162 @@ agent_stamp() {
 	done
 }
 
-agent_events() {
-	mwanctl monitor | agent_stamp >"$AGENT_EVENTS" &
-}
+# Each faulty ISP has a shell waiting to send a datagram to itself: one
+# to port 9 starts the fault, one to port 10 ends it. nft, in the
+# sending syscall, adds the ISP's two devices to the set of those whose
+# traffic it drops, or takes them out. The shell says when it sent.
+declare -A FAULT_TO FAULT_FROM
 
-state_at() {
-	awk -v l="$1" -v s="$2" -v t="$3" '
-		$1 >= t && $3 == "link" && $4 == l {
-			for (i = 5; i < NF; i++)
-				if ($i == "state" && $(i + 1) == s) { found = 1; print $1; exit }
+fault_feeder() {
+	local n=$1 pipe=$tmp/fault.$1 to from
+	isp "$n" nft -f - <<-NFT
+	table inet fault {
+		set dead { type ifname; flags dynamic; }
+		chain out {
+			type filter hook output priority 0;
+			udp dport 9 add @dead { "down0" } add @dead { "up0" }
+			udp dport 10 delete @dead { "down0" } delete @dead { "up0" }
 		}
-		END { exit !found }' "$AGENT_EVENTS" 2>/dev/null
-}
-
-# Every event shows the link's state, also one that only updates its RTT:
-# a change is an event with another state than the one before.
-events_of() {
-	awk -v l="$1" -v s="$2" -v t="$3" '
-		$3 == "link" && $4 == l {
-			for (i = 5; i < NF; i++)
-				if ($i == "state") {
-					if ($1 >= t && $(i + 1) == s && last != s)
-						n++
-					last = $(i + 1)
-				}
+		chain forward {
+			type filter hook forward priority -10;
+			iifname @dead drop
 		}
-		END { print n + 0 }' "$AGENT_EVENTS" 2>/dev/null
+	}
+	NFT
+	mkfifo "$pipe.to" "$pipe.from"
+	# shellcheck disable=SC2016 # for the shell in the namespace
+	isp "$n" bash -c 'while read -r port; do
+		t=${EPOCHREALTIME/./}
+		echo >/dev/udp/127.0.0.1/$port
+		echo "$t"
+	done 2>/dev/null' <"$pipe.to" >"$pipe.from" &
+	defer flows_stop $!
+	exec {to}>"$pipe.to" {from}<"$pipe.from"
+	FAULT_TO[$n]=$to
+	FAULT_FROM[$n]=$from
 }
 
-mkfifo "$AGENT_TMP/nap"
-exec {AGENT_NAPFD}<>"$AGENT_TMP/nap"
-nap() { read -rt "$1" -u "$AGENT_NAPFD" || true; }
+# fault_send N PORT: the datagram, and when it went into $FAULT_AT
+fault_send() {
+	echo "$2" >&"${FAULT_TO[$1]}"
+	read -r -t 10 -u "${FAULT_FROM[$1]}" FAULT_AT
+}
 
-# The events are stamped as they come: looking four times a second is
-# enough, and leaves the one CPU of the VM to the agent.
-await() {
-	local i
-	for ((i = 0; i < 40; i++)); do
-		state_at "$@" && return 0
-		nap 0.25
+fault_on() { fault_send "$1" 9; }
+fault_off() { fault_send "$1" 10; }
+
+EV_PARTIAL=
+declare -A EV_STATE	# each link's state as last reported
+EV_TRANS=()		# "TIME LINK OLD NEW" for every change of state
+
+events_start() {
+	EV_FILE=$tmp/events
+	: >"$EV_FILE"
+	mwanctl monitor | ev_stamp >>"$EV_FILE" &
+	defer flows_stop $!
+	exec {EV_FD}<"$EV_FILE"
+}
+
+# One stamped line: a link's state, when it differs from the last one.
+ev_line() {
+	local re='^([0-9]+) [a-z]+ link ([^ ]+) .* state ([a-z]+)( |$)'
+	local old
+
+	[[ $1 =~ $re ]] || return 0
+	old=${EV_STATE[${BASH_REMATCH[2]}]:--}
+	[ "$old" != "${BASH_REMATCH[3]}" ] || return 0
+	EV_STATE[${BASH_REMATCH[2]}]=${BASH_REMATCH[3]}
+	EV_TRANS+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]} $old ${BASH_REMATCH[3]}")
+}
+
+# Whatever the file has gained; a line still being written waits.
+events_poll() {
+	local line
+	if ((BASH_SUBSHELL)); then
+		echo "agent_lib.sh: ${FUNCNAME[1]} in a subshell" >&2
+		return 1
+	fi
+	while IFS= read -r -u "$EV_FD" line; do
+		ev_line "$EV_PARTIAL$line"
+		EV_PARTIAL=
+	done
+	EV_PARTIAL+=$line
+}
+
+# ev_find LINK STATE SINCE_US: the first such change, into $AWAITED
+ev_find() {
+	local e f
+	for e in "${EV_TRANS[@]}"; do
+		read -r -a f <<<"$e"
+		if ((f[0] >= $3)) && [ "${f[1]}" = "$1" ] && [ "${f[3]}" = "$2" ]; then
+			AWAITED=${f[0]}
+			return 0
+		fi
 	done
 	return 1
 }
-reported() { await "$@" >/dev/null; }
+
+await() {
+	local i
+	for ((i = 0; i < 500; i++)); do
+		events_poll || return 1
+		ev_find "$@" && return 0
+		nap 0.02
+	done
+	return 1
+}
+
+downs() {
+	local e f
+	DOWNS=0
+	events_poll || return 1
+	for e in "${EV_TRANS[@]}"; do
+		read -r -a f <<<"$e"
+		((f[0] >= $2)) && [ "${f[2]}" = up ] && [ "${f[3]}" = down ] &&
+			[[ " $1 " == *" ${f[1]} "* ]] && DOWNS=$((DOWNS + 1))
+	done
+	return 0
+}
+
+went() {
+	local e f
+	WENT=0
+	events_poll || return 1
+	for e in "${EV_TRANS[@]}"; do
+		read -r -a f <<<"$e"
+		((f[0] >= $3)) && [ "${f[1]}" = "$1" ] && [ "${f[3]}" = "$2" ] &&
+			WENT=$((WENT + 1))
+	done
+	return 0
+}
+
+none_went() { went "$@" && ((WENT == 0)); }
 
 feeder() {
 	local ns=$1 pipe
 	shift
-	pipe=$AGENT_TMP/feed.$ns.$#.$RANDOM
+	pipe=$tmp/feed.$ns.$#.$RANDOM
 	mkfifo "$pipe"
 	in_ns "$ns" "$@" <"$pipe" >/dev/null &
 	defer flows_stop $!
-	# shellcheck disable=SC2034 # for the caller
 	exec {fd}>"$pipe"
+}
+
+changes() {
+	local e f
+	events_poll || return 1
+	for e in "${EV_TRANS[@]}"; do
+		read -r -a f <<<"$e"
+		((f[0] >= $1)) || continue
+		printf '%6d ms %s %s -> %s\n' $(((f[0] - $1) / 1000)) \
+			"${f[1]}" "${f[2]}" "${f[3]}"
+	done
+}
+
+failover_stats() {
+	local v
+	mapfile -t v < <(printf '%s\n' "$@" | sort -n)
+	MEDIAN=${v[$(((${#v[@]} + 1) / 2 - 1))]}
+	P95=${v[$(((${#v[@]} * 95 + 99) / 100 - 1))]}
+	STATS="median $MEDIAN ms, p95 $P95 ms over ${#v[@]} faults"
 }

@@ -7,7 +7,7 @@
 #
 # The lab is topo.sh's: LAN clients, the router, three ISPs and a server
 # on the internet, each in its own network namespace. The ISPs are shaped
-# with netem and tbf, both ways: Starlink-like (agent_timing.sh's 40 ms
+# with netem and tbf, both ways: Starlink-like (agent_lib.sh's 40 ms
 # +- 10 ms and 1 % loss, 100 Mbit/s), DSL-like (20 ms, 20 Mbit/s) and
 # LTE-like (60 ms, 30 Mbit/s). mwan-agent runs from demo.conf (the
 # default check profile) while the clients keep connections open; bursts
@@ -15,7 +15,7 @@
 # SYNs each one forwards. Then ISP 1 drops everything, its link's
 # carrier up, and later forwards again. Printed: mwanctl status before,
 # during and after; which uplink new connections took; the failover time,
-# from the fault to the kernel's link-down event, as agent_timing.sh
+# from the fault to the kernel's link-down event, as agent_lib.sh
 # times it. The last lines sum it up, in a fixed form that
 # mwan_demo.sh checks:
 #   failover: wan1 down N ms after its ISP failed
@@ -24,15 +24,13 @@
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
-source "$(dirname "$0")/agent_timing.sh"
 # What the lab's helpers say on stderr, shown only if the demo fails:
 # they are killed at the end, and bash would report each ("Terminated").
 LAB_ERR=$(mktemp)
 defer rm -f "$LAB_ERR"
 topo_require 2>>"$LAB_ERR"
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
+source "$(dirname "$0")/agent_lib.sh"
 CONF=$TOPO_DIR/demo.conf
-checktool "$AGENT --version" "needs mwan-agent (make user)"
 checktool "tc -V" "needs tc"
 
 NEW=$((4 * $(scaled 15)))	# new connections a burst, in 4 waves
@@ -147,8 +145,6 @@ say "Building the lab: LAN clients, a router, three ISPs, a server."
 TOPO_ROUTES=main topo_create 3 2>>"$LAB_ERR" || die "cannot build the lab"
 topo_server 2>>"$LAB_ERR" || die "cannot start the server"
 addrs "$LAN" lan0 "${CLIENTS[@]/%//24}"
-tmp=$(mktemp -d)
-defer rm -rf "$tmp"
 
 say "Shaping the uplinks with netem and tbf, each way:" \
 	"wan1 Starlink-like: 40 ms +- 10 ms, 1 % loss, 100 Mbit/s" \
@@ -184,19 +180,10 @@ say "Starting mwan-agent -c demo.conf; waiting for the links to come up."
 events_start 2>>"$LAB_ERR"
 t0=0
 now_us t0
-"$AGENT" -n "$RTR" -c "$CONF" 2>"$tmp/agent.log" &
-agent=$!
-defer flows_stop "$agent"
-links_up() {
-	local i
-	for i in 1 2 3; do
-		mwanctl link show "wan$i" 2>/dev/null | grep -q " state up" ||
-			return 1
-	done
-}
+agent_run "$CONF"
 # seconds here; a minute on a debug kernel, whose kmemleak scans stall
 # the probes
-slowwait 60 links_up || die "the links did not come up: $(cat "$tmp/agent.log")"
+slowwait 60 links_up wan1 wan2 wan3 || die "the links did not come up: $(cat "$tmp/agent.log")"
 
 say "8 LAN clients open $BG connections that keep talking (a message a" \
 	"second each), then $NEW new ones in a few seconds. mwanctl status:"

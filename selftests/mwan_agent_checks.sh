@@ -26,8 +26,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 topo_require
 source "$(dirname "$0")/agent_lib.sh"
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
-checktool "$AGENT --version" "needs mwan-agent (make user)"
 
 T1=203.0.113.1 T2=203.0.113.2 T3=203.0.113.3
 t0=0 t1=0 start=0
@@ -37,13 +35,13 @@ addr add $T2/32 dev srv
 addr add $T3/32 dev srv
 EOF
 
-srvlog=$AGENT_TMP/srv.log
+srvlog=$tmp/srv.log
 inet $PY "$TOPO_DIR/checksrv.py" --log "$srvlog" --addr $T1 $T2 $T3 \
 	"$SERVER6" &
 defer flows_stop $!
 check "the DNS and TCP server listens" slowwait 30 test -e "$srvlog.ready"
 
-conf=$AGENT_TMP/mwan.conf
+conf=$tmp/mwan.conf
 # Rounds every 100 ms, 50 ms while failing, 300 ms for answers, down
 # after 3 failed (the messages below say so): the DNS
 # and TCP server is a Python program in a VM that shares its host. The
@@ -72,18 +70,10 @@ EOF2
 check "mwan-agent --check accepts the file" \
 	"$AGENT" -n "$RTR" --check "$conf"
 
-agent_events
-"$AGENT" -n "$RTR" -c "$conf" 2>"$AGENT_TMP/agent.log" &
-agent=$!
-defer flows_stop "$agent"
-
-links_up() {
-	local i
-	for i in 1 2 3; do
-		mwanctl link show "wan$i" | grep -q " state up" || return 1
-	done
-}
-check "the agent applies the file: three links, up" slowwait 10 links_up
+events_start
+agent_run "$conf"
+check "the agent applies the file: three links, up" \
+	slowwait 10 links_up wan1 wan2 wan3
 now_us start
 # what the far end saw of each link: the router masquerades, so the
 # source is the link's address
@@ -97,8 +87,9 @@ check "the server sees wan3's DNS probes ask for probe.example, from wan3" \
 check "the server sees wan3's TCP probes, from wan3" \
 	slowwait 10 seen "tcp 2001:db8:3::2"
 hold 1000
+downs "wan1 wan2 wan3" 0
 check "NXDOMAIN is an answer, and nothing is broken yet: no link went down" \
-	test "$(events_of wan1 down 0)$(events_of wan2 down 0)$(events_of wan3 down 0)" = 000
+	test "$DOWNS" -eq 0
 fds_before=$(ls "/proc/$agent/fd" | wc -l)
 
 # A fault table in ISPs 1 and 3, and ISP 2's loss table, each fed
@@ -129,11 +120,12 @@ now_us t0
 echo "add rule inet fault forward ip daddr $T3 counter drop" >&"$nft1"
 hold 1500
 check "reliability 2: T3 silent, T1 and T2 answer: wan1 stays up" \
-	test "$(events_of wan1 down "$t0")" -eq 0
+	none_went wan1 down "$t0"
 check "T3's probes were dropped meanwhile" test "$(dropped 1)" -gt 0
 now_us t0
 echo "add rule inet fault forward ip daddr $T2 counter drop" >&"$nft1"
-if down=$(await wan1 down "$t0"); then
+if await wan1 down "$t0"; then
+	down=$AWAITED
 	echo "reliability: wan1 down $(ms "$t0" "$down") ms after only T1 answered"
 	check "reliability 2: only T1 answers: wan1 down" true
 else
@@ -141,10 +133,10 @@ else
 fi
 check "the agent logs why, and who was silent" grep -q \
 	"wan1: up -> down: 3 rounds failed (last: 1 of 3 targets answered, 2 needed); no answer from dns $T2, tcp $T3:80" \
-	"$AGENT_TMP/agent.log"
+	"$tmp/agent.log"
 now_us t0
 echo "flush chain inet fault forward" >&"$nft1"
-check "all three answer again: wan1 up" reported wan1 up "$t0"
+check "all three answer again: wan1 up" await wan1 up "$t0"
 
 # loss: exactly 1 echo reply in 4 is lost, between the thresholds
 loss_ppm() { mwanctl link show wan2 | sed -n 's/.* loss \([0-9]*\).*/\1/p'; }
@@ -163,10 +155,11 @@ now_us t1
 echo "wan2 loss the kernel shows: ${ppm:-none} ppm after $(ms "$t0" "$t1") ms"
 check "the kernel shows wan2's loss, about 25%" loss_seen
 check "25% loss, below failure-loss 40%: wan2 stays up" \
-	test "$(events_of wan2 down "$t0")" -eq 0
+	none_went wan2 down "$t0"
 now_us t0
 isp 2 tc qdisc add dev down0 root netem loss 60%
-if down=$(await wan2 down "$t0"); then
+if await wan2 down "$t0"; then
+	down=$AWAITED
 	echo "loss: wan2 down $(ms "$t0" "$down") ms after netem's 60% came on top"
 	check "loss above failure-loss: wan2 down" true
 else
@@ -174,15 +167,16 @@ else
 fi
 check "the agent logs why" grep -q \
 	"wan2: up -> down: 3 rounds failed (last: 0 of 1 targets good, 1 needed)" \
-	"$AGENT_TMP/agent.log"
+	"$tmp/agent.log"
 isp 2 tc qdisc del dev down0 root
 now_us t0
 hold 2000
 check "25% loss again, above recovery-loss 10%: wan2 stays down" \
-	test "$(events_of wan2 up "$t0")" -eq 0
+	none_went wan2 up "$t0"
 now_us t0
 echo "flush chain inet fault forward" >&"$nft2"
-if up=$(await wan2 up "$t0"); then
+if await wan2 up "$t0"; then
+	up=$AWAITED
 	echo "loss: wan2 up $(ms "$t0" "$up") ms after the loss ended"
 	check "no loss, below recovery-loss: wan2 up" true
 else
@@ -199,17 +193,18 @@ silent_named() {
 				if (w[k] == t)
 					found = 1
 		}
-		END { exit !found }' "$AGENT_TMP/agent.log"
+		END { exit !found }' "$tmp/agent.log"
 }
 
 # DNS and TCP: the service stops answering, the host does not
 ping3() { rtr ping -6 -q -c 1 -W 2 -m $((3 << 8)) -I wan3 "$SERVER6" >/dev/null; }
 for what in "dns udp 53" "tcp tcp 80"; do
 	read -r method proto port <<<"$what"
-	logged=$(wc -l <"$AGENT_TMP/agent.log")
+	logged=$(wc -l <"$tmp/agent.log")
 	now_us t0
 	echo "add rule inet fault forward $proto dport $port counter drop" >&"$nft3"
-	if down=$(await wan3 down "$t0"); then
+	if await wan3 down "$t0"; then
+		down=$AWAITED
 		echo "$method: wan3 down $(ms "$t0" "$down") ms after its port was dropped"
 		check "$method check: port $port dropped: wan3 down" true
 	else
@@ -222,7 +217,7 @@ for what in "dns udp 53" "tcp tcp 80"; do
 	check "$method check: ICMP through ISP 3 still answered" ping3
 	now_us t0
 	echo "flush chain inet fault forward" >&"$nft3"
-	check "$method check: port $port back: wan3 up" reported wan3 up "$t0"
+	check "$method check: port $port back: wan3 up" await wan3 up "$t0"
 done
 
 # a refused connection is an answer: the target's reset came back by the
@@ -231,7 +226,7 @@ now_us t0
 echo "add rule inet fault forward tcp dport 80 counter reject with tcp reset" >&"$nft3"
 hold 1000
 check "tcp check: connections refused: wan3 stays up" \
-	test "$(events_of wan3 down "$t0")" -eq 0
+	none_went wan3 down "$t0"
 check "the connections were refused meanwhile" test "$(dropped 3)" -gt 0
 echo "flush chain inet fault forward" >&"$nft3"
 
@@ -244,14 +239,12 @@ n=$(scaled 7)
 for ((k = 0; k < n; k++)); do
 	now_us t0
 	echo "link set down0 down" >&"$ip1"
-	# the events are stamped as they come: looking at them starts a
-	# program, which would take the VM's CPU from what is measured
-	nap 0.2
-	down=$(await wan1 down "$t0") || break
+	await wan1 down "$t0" || break
+	down=$AWAITED
 	times+=("$(ms "$t0" "$down")")
 	now_us t0
 	echo "link set down0 up" >&"$ip1"
-	reported wan1 up "$t0" || break
+	await wan1 up "$t0" || break
 done
 check "carrier lost $n times: wan1 down and back up each time" \
 	test "${#times[@]}" -eq "$n"
@@ -268,10 +261,13 @@ if ((${#times[@]})); then
 	fi
 fi
 check "the agent logs why" grep -q "wan1: up -> down: carrier lost$" \
-	"$AGENT_TMP/agent.log"
+	"$tmp/agent.log"
 
-downs="$(events_of wan1 down "$start") $(events_of wan2 down "$start")"
-downs+=" $(events_of wan3 down "$start")"
+downs=
+for i in 1 2 3; do
+	went "wan$i" down "$start"
+	downs+="${downs:+ }$WENT"
+done
 echo "downs of wan1, wan2, wan3: $downs"
 want="$((1 + ${#times[@]})) 1 2"
 if ((slow == 1)); then
@@ -291,9 +287,5 @@ echo "agent's open files: $fds_before after start, $fds at the end"
 check "the probes' sockets are closed: no more open files than after start plus a round's" \
 	test "$fds" -le $((fds_before + 2 * 2 * 3))
 
-kill -TERM "$agent"
-wait "$agent"
-check "SIGTERM: the agent exits with status 0" test $? -eq 0
-echo "agent log:"
-sed 's/^/  /' "$AGENT_TMP/agent.log"
+agent_stop
 exit $rc

@@ -3,7 +3,7 @@
 #
 # mwan-agent's default check profile fails over within a second: what a
 # user gets from "check LINK icmp TARGET" and nothing more. Three
-# Starlink-like links (agent_timing.sh: 40 ms +- 10 ms and 1 % loss each
+# Starlink-like links (agent_lib.sh: 40 ms +- 10 ms and 1 % loss each
 # way). ISP 2 drops everything it forwards, its carrier up, 20 times, at
 # random moments of the probing; the time from the fault to the kernel's
 # "down" (from then on new connections avoid the link) is the failover
@@ -16,18 +16,14 @@
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
-source "$(dirname "$0")/agent_timing.sh"
 topo_require
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
-checktool "$AGENT --version" "needs mwan-agent (make user)"
+source "$(dirname "$0")/agent_lib.sh"
 checktool "tc -V" "needs tc"
 
 TOPO_ROUTES=main topo_create 3
 topo_server
 starlink 1 2 3
 
-tmp=$(mktemp -d)
-defer rm -rf "$tmp"
 conf=$tmp/mwan.conf
 cat >"$conf" <<EOF2
 # written by mwan_agent_defaults.sh: three links, the default checks
@@ -45,16 +41,9 @@ check "mwan-agent --check accepts the file" \
 
 events_start
 fault_feeder 2
-"$AGENT" -n "$RTR" -c "$conf" 2>"$tmp/agent.log" &
-agent=$!
-defer flows_stop "$agent"
-links_up() {
-	local i
-	for i in 1 2 3; do
-		mwanctl link show "wan$i" | grep -q " state up" || return 1
-	done
-}
-check "the agent applies the file: three links, up" slowwait 10 links_up
+agent_run "$conf"
+check "the agent applies the file: three links, up" \
+	slowwait 10 links_up wan1 wan2 wan3
 
 now_us start
 n=$(scaled 20)

@@ -17,7 +17,7 @@
 # ip4table 'wanN', with its prohibit rule behind); the dishes' default
 # routes are not in main. The marks stay clear of mwan's 0x3f00. The
 # router masquerades on the tunnels, the VPS towards the internet. Each
-# dish is Starlink-like (agent_timing.sh) behind its ISP's CGNAT. mwan's
+# dish is Starlink-like (agent_lib.sh) behind its ISP's CGNAT. mwan's
 # links are the tunnels, point-to-point: the agent routes each by its
 # device, and checks it through it with the default profile.
 # Checked:
@@ -33,17 +33,13 @@
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
-source "$(dirname "$0")/agent_timing.sh"
 topo_require
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
-checktool "$AGENT --version" "needs mwan-agent (make user)"
+source "$(dirname "$0")/agent_lib.sh"
 checktool "wg --version" "needs wg (wireguard-tools)"
 checktool "tc -V" "needs tc"
 require_module wireguard
 
 VPS_IP=198.51.100.10
-tmp=$(mktemp -d)
-defer rm -rf "$tmp"
 
 TOPO_ROUTES=main topo_create 3
 setup_ns VPS
@@ -184,16 +180,9 @@ check "mwan-agent --check accepts the file" \
 events_start
 fault_feeder 2
 now_us start
-"$AGENT" -n "$RTR" -c "$conf" 2>"$tmp/agent.log" &
-agent=$!
-defer flows_stop "$agent"
-links_up() {
-	local i
-	for i in 1 2 3; do
-		mwanctl link show "wg$i" | grep -q " state up" || return 1
-	done
-}
-check "the agent applies the file: three tunnels, up" slowwait 10 links_up
+agent_run "$conf"
+check "the agent applies the file: three tunnels, up" \
+	slowwait 10 links_up wg1 wg2 wg3
 by_device() {
 	local i
 	for i in 1 2 3; do
@@ -359,9 +348,5 @@ else
 	check "wg2 went down at the fault" test "$DOWNS" -ge 1
 fi
 
-kill -TERM "$agent"
-wait "$agent"
-check "SIGTERM: the agent exits with status 0" test $? -eq 0
-echo "agent log:"
-sed 's/^/  /' "$tmp/agent.log"
+agent_stop
 exit $rc

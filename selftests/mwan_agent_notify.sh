@@ -22,14 +22,11 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 topo_require
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
-checktool "$AGENT --version" "needs mwan-agent (make user)"
+source "$(dirname "$0")/agent_lib.sh"
 
 topo_create 2
 topo_server
 
-tmp=$(mktemp -d)
-defer rm -rf "$tmp"
 conf=$tmp/mwan.conf
 {
 	echo "link add wan1 dev wan1 id 1"
@@ -43,7 +40,6 @@ conf=$tmp/mwan.conf
 	done
 } >"$conf"
 
-now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }
 # field KEY: each value of KEY= the stand-in got, one per line, in order
 field() {
 	awk -v k="$1=" '$1 ~ /^[0-9]+$/ {

@@ -25,15 +25,12 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 topo_require
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
-checktool "$AGENT --version" "needs mwan-agent (make user)"
+source "$(dirname "$0")/agent_lib.sh"
 checktool "conntrack --version" "needs conntrack-tools"
 
 TOPO_ROUTES=main topo_create 3
 topo_server
 
-tmp=$(mktemp -d)
-defer rm -rf "$tmp"
 # the restarted agent runs as nobody: it reads the file, hooks write here
 chmod 755 "$tmp"
 touch "$tmp/hooks.log"
@@ -144,7 +141,6 @@ check "JSON: the state change has reason, RTT and loss" \
 	test "$(json "[sorted(e) for e in ev if e.get('id') == $id1 and e['event'] == 'state'][0]")" = \
 	"['dev', 'event', 'id', 'link', 'loss_ppm', 'msg', 'new', 'old', 'reason', 'rtt_us', 'time']"
 
-now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }
 now_us t0
 heal 1
 heal 2

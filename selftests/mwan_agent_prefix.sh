@@ -17,16 +17,13 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 source "$(dirname "$0")/topo_seed.sh"
 seed_require
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
-checktool "$AGENT --version" "needs mwan-agent (make user)"
+source "$(dirname "$0")/agent_lib.sh"
 
 WEBPASS6_NEW=2604:5500:c271:bf00::/60
 seed_create
 seed_prefix 2 "$WEBPASS6_NEW"
 topo_server
 
-tmp=$(mktemp -d)
-defer rm -rf "$tmp"
 conf=$tmp/mwan.conf
 cat >"$conf" <<EOF2
 # written by mwan_agent_prefix.sh: the seed's two ISPs
@@ -58,7 +55,6 @@ check "the file's own lease: the prefix stays" \
 	test "$(external webpass)" = "$WEBPASS6"
 
 # renumbered: the new lease's address, then the old one's goes
-now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }
 now_us t0
 rtr ip -6 addr add "${WEBPASS6_NEW%/60}1/128" dev wan2 nodad
 rtr ip -6 addr del "${WEBPASS6%/60}1/128" dev wan2

@@ -22,8 +22,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
 topo_require
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
-checktool "$AGENT --version" "needs mwan-agent (make user)"
+source "$(dirname "$0")/agent_lib.sh"
 
 TOPO_ROUTES=main topo_create 3
 rtr ip route del default dev wan2
@@ -44,8 +43,6 @@ lan $FLOWS serve --log "$lan_log" --addr 10.0.0.2 fd00:a::2 &
 SERVER_PIDS="$SERVER_PIDS $!"
 flows - wait-ready "$lan_log"
 
-tmp=$(mktemp -d)
-defer rm -rf "$tmp"
 conf=$tmp/mwan.conf
 cat >"$conf" <<EOF2
 # written by mwan_agent_routing.sh

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mwan-agent's default check profile does not take a lossy satellite link
-# down: three Starlink-like links (agent_timing.sh: 40 ms +- 10 ms and 1 %
+# down: three Starlink-like links (agent_lib.sh: 40 ms +- 10 ms and 1 %
 # loss each way, so 2 % of the probes are lost), "check LINK icmp TARGET"
 # and nothing more, 60 s without a fault while connections come and go:
 #   false downs: N over 60 s on 3 links
@@ -12,18 +12,14 @@
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
-source "$(dirname "$0")/agent_timing.sh"
 topo_require
-AGENT=${MWAN_AGENT:-$(cd "$TOPO_DIR/.." && pwd)/user/agent/mwan-agent}
-checktool "$AGENT --version" "needs mwan-agent (make user)"
+source "$(dirname "$0")/agent_lib.sh"
 checktool "tc -V" "needs tc"
 
 TOPO_ROUTES=main topo_create 3
 topo_server
 starlink 1 2 3
 
-tmp=$(mktemp -d)
-defer rm -rf "$tmp"
 conf=$tmp/mwan.conf
 cat >"$conf" <<EOF2
 # written by mwan_agent_starlink.sh: three links, the default checks
@@ -39,16 +35,9 @@ EOF2
 
 events_start
 now_us start
-"$AGENT" -n "$RTR" -c "$conf" 2>"$tmp/agent.log" &
-agent=$!
-defer flows_stop "$agent"
-links_up() {
-	local i
-	for i in 1 2 3; do
-		mwanctl link show "wan$i" | grep -q " state up" || return 1
-	done
-}
-check "the agent applies the file: three links, up" slowwait 10 links_up
+agent_run "$conf"
+check "the agent applies the file: three links, up" \
+	slowwait 10 links_up wan1 wan2 wan3
 
 # The run: the links' first rounds are part of it, and a batch of new
 # connections every 10 s
@@ -92,9 +81,5 @@ for i in 1 2 3; do
 		sane "wan$i"
 done
 
-kill -TERM "$agent"
-wait "$agent"
-check "SIGTERM: the agent exits with status 0" test $? -eq 0
-echo "agent log:"
-sed 's/^/  /' "$tmp/agent.log"
+agent_stop
 exit $rc
