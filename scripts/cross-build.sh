@@ -34,77 +34,12 @@ RECIPE=1
 
 log() { echo "cross-build: $*" >&2; }
 die() { log "$*"; exit 1; }
-
-headers_version() {
-	rel=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V |
-		tail -n1 | sed 's,.*/linux-headers-,,')
-	[ -n "$rel" ] || return 0
-	dpkg-query -W -f='${Version}' "linux-headers-$rel" 2>/dev/null || true
-}
-
-config_hash() {
-	{ echo "recipe $RECIPE"; cat "$FRAGMENT"; } | sha256sum | cut -c1-12
-}
-
-ready() { [ -f "$CACHE/$1-$hash/ready" ]; }
-
-missing_pkgs() {
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-			grep -q '^install ok installed$' || echo "$p"
-	done
-}
+# shellcheck source=scripts/kernel-cache.sh
+. "$TOP/scripts/kernel-cache.sh"
 
 build_deps() {
-	pkgs=$(missing_pkgs gcc-mips-linux-gnu make bc flex bison libelf-dev \
-		libssl-dev xz-utils kmod dpkg-dev file)
-	[ -z "$pkgs" ] && return 0
-	log "installing: $pkgs"
-	apt-get update -qq
-	# shellcheck disable=SC2086 # a list of package names
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends $pkgs >&2
-}
-
-# Download $SRCPKG=$1 and unpack its tarball into $2/linux.
-unpack_source() {
-	ver=$1 dir=$2
-	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
-	chown _apt "$tmp" 2>/dev/null || true	# apt downloads as _apt
-	log "downloading $SRCPKG=$ver"
-	(cd "$tmp" && apt-get download -qq "$SRCPKG=$ver" >&2) || {
-		rm -rf "$tmp"
-		return 1
-	}
-	dpkg -x "$tmp/${SRCPKG}_"*.deb "$tmp/pkg"
-	tarball=$(ls "$tmp"/pkg/usr/src/linux-source-*.tar.* | head -n1)
-	log "unpacking $(basename "$tarball")"
-	rm -rf "$dir/linux" "$dir/linux.tmp"
-	mkdir -p "$dir/linux.tmp"
-	tar -xf "$tarball" -C "$dir/linux.tmp" --strip-components=1
-	mv "$dir/linux.tmp" "$dir/linux"
-	rm -rf "$tmp"
-	echo "$ver" >"$dir/source-version"
-}
-
-# Keep the newest two prepared trees, drop the rest.
-prune() {
-	ls -td "$CACHE"/*/ready 2>/dev/null | tail -n +3 | while read -r r; do
-		[ "${r%/ready}" = "$1" ] && continue
-		log "removing the old tree ${r%/ready}"
-		rm -rf "${r%/ready}"
-	done
-}
-
-# Every CONFIG_X=y/m/value of the fragment must survive olddefconfig.
-check_config() {
-	bad=$(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$FRAGMENT" | while IFS= read -r l; do
-		grep -qxF "$l" "$1" || echo "  want $l, got: $(grep -E "^(# )?${l%%=*}[= ]" "$1" || echo unset)"
-	done)
-	[ -z "$bad" ] && return 0
-	log "the fragment does not apply cleanly:"
-	echo "$bad" >&2
-	return 1
+	install_missing gcc-mips-linux-gnu make bc flex bison libelf-dev \
+		libssl-dev xz-utils kmod dpkg-dev file
 }
 
 prepare_tree() {

@@ -44,21 +44,8 @@ RECIPE=1
 
 log() { echo "debug-kernel: $*" >&2; }
 die() { log "$*"; exit 1; }
-
-# The version of the headers out-of-tree builds use elsewhere; the
-# source of the same Debian version is what we build.
-headers_version() {
-	rel=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V |
-		tail -n1 | sed 's,.*/linux-headers-,,')
-	[ -n "$rel" ] || return 0
-	dpkg-query -W -f='${Version}' "linux-headers-$rel" 2>/dev/null || true
-}
-
-config_hash() {
-	{ echo "recipe $RECIPE"; cat "$FRAGMENT"; } | sha256sum | cut -c1-12
-}
-
-ready() { [ -f "$CACHE/$1-$hash/ready" ]; }
+# shellcheck source=scripts/kernel-cache.sh
+. "$TOP/scripts/kernel-cache.sh"
 
 # Make the kernel bootable by the bench: /var/cache/mwan-vm/<rel> -> mods/.
 bench_tree() {
@@ -82,43 +69,9 @@ emit() {
 	fi
 }
 
-missing_pkgs() {
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-			grep -q '^install ok installed$' || echo "$p"
-	done
-}
-
 build_deps() {
-	pkgs=$(missing_pkgs gcc make bc flex bison libelf-dev libssl-dev \
-		xz-utils kmod cpio dpkg-dev util-linux)
-	[ -z "$pkgs" ] && return 0
-	log "installing: $pkgs"
-	apt-get update -qq
-	# shellcheck disable=SC2086 # a list of package names
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends $pkgs >&2
-}
-
-# Download $SRCPKG=$1 and unpack its tarball into $2/linux.
-unpack_source() {
-	ver=$1 dir=$2
-	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
-	chown _apt "$tmp" 2>/dev/null || true	# apt downloads as _apt
-	log "downloading $SRCPKG=$ver"
-	(cd "$tmp" && apt-get download -qq "$SRCPKG=$ver" >&2) || {
-		rm -rf "$tmp"
-		return 1
-	}
-	dpkg -x "$tmp/${SRCPKG}_"*.deb "$tmp/pkg"
-	tarball=$(ls "$tmp"/pkg/usr/src/linux-source-*.tar.* | head -n1)
-	log "unpacking $(basename "$tarball")"
-	rm -rf "$dir/linux" "$dir/linux.tmp"
-	mkdir -p "$dir/linux.tmp"
-	tar -xf "$tarball" -C "$dir/linux.tmp" --strip-components=1
-	mv "$dir/linux.tmp" "$dir/linux"
-	rm -rf "$tmp"
-	echo "$ver" >"$dir/source-version"
+	install_missing gcc make bc flex bison libelf-dev libssl-dev \
+		xz-utils kmod cpio dpkg-dev util-linux
 }
 
 # Start from a copy of the newest finished build of source version $1.
@@ -133,27 +86,6 @@ seed_from_last() {
 	mv "$dir/linux.tmp" "$dir/linux"
 	rm -f "$dir/linux/.mwan-fragment"	# reconfigure
 	cp "$seed/source-version" "$dir/source-version"
-}
-
-# Keep the newest two finished builds (one to seed the next), drop the rest.
-prune() {
-	ls -td "$CACHE"/*/ready 2>/dev/null | tail -n +3 | while read -r r; do
-		[ "${r%/ready}" = "$1" ] && continue
-		log "removing the old build ${r%/ready}"
-		rm -rf "${r%/ready}"
-	done
-}
-
-# Every CONFIG_X=y / =value of the fragment must survive olddefconfig:
-# a dependency missing from the fragment silently drops an option.
-check_config() {
-	bad=$(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$FRAGMENT" | while IFS= read -r l; do
-		grep -qxF "$l" "$1" || echo "  want $l, got: $(grep -E "^(# )?${l%%=*}[= ]" "$1" || echo unset)"
-	done)
-	[ -z "$bad" ] && return 0
-	log "the fragment does not apply cleanly:"
-	echo "$bad" >&2
-	return 1
 }
 
 configure() {
