@@ -101,34 +101,24 @@ for k; do
 done
 CLIENT
 
-# all_by CASE LINK: the server saw every kind of CASE, each by LINK only
-all_by() {
-	local k bad=
-	for k in $KINDS; do
-		seen_flows "$k-$1" 1 || bad+=" $k:unseen"
-		[ "$(links_of "$k-$1")" = "$2" ] ||
-			bad+=" $k:$(links_of "$k-$1" | tr ' ' ,)"
-	done
-	[ -z "$bad" ] && return
-	echo "# $1 by link $2? wrong:$bad"
-	return 1
-}
-
-# v4_by CASE LINK4 LINK6: the $CG_KINDS of CASE, IPv4 by LINK4 only, IPv6
-# by LINK6
+# by KINDS CASE LINK4 [LINK6]: the server saw each of KINDS of CASE, the
+# IPv4 ones by LINK4 only, the IPv6 ones (a name ending in 6) by LINK6
+# (default LINK4)
 CG_KINDS="dyn4 st4 udp4 dyn6"
-v4_by() {
+by() {
 	local k want bad=
-	for k in $CG_KINDS; do
-		want=$2
-		[ "${k: -1}" = 6 ] && want=$3
-		[ "$(links_of "$k-$1")" = "$want" ] ||
-			bad+=" $k:$(links_of "$k-$1" | tr ' ' ,)"
+	for k in $1; do
+		want=$3
+		[ "${k: -1}" = 6 ] && want=${4:-$3}
+		[ "$(links_of "$k-$2")" = "$want" ] ||
+			bad+=" $k:$(links_of "$k-$2" | tr ' ' ,)"
 	done
 	[ -z "$bad" ] && return
-	echo "# $1: IPv4 by $2, IPv6 by $3? wrong:$bad"
+	echo "# $2: IPv4 by $3, IPv6 by ${4:-$3}? wrong:$bad"
 	return 1
 }
+all_by() { by "$KINDS" "$@"; }
+v4_by() { by "$CG_KINDS" "$@"; }
 
 # Without exec: the router's own connections follow the main table (wan1).
 rtr sh "$TMP/client.sh" plain
