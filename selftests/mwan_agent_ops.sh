@@ -110,7 +110,11 @@ json() {
 check "every log line is a JSON object" \
 	test "$(json 'all(isinstance(e, dict) and "msg" in e for e in ev)')" = True
 
-# connections on every link, their conntrack entries kept by UDP's timeout
+# connections on every link, their conntrack entries kept by UDP's
+# timeouts, ten minutes here: a debug kernel on a busy host may take a
+# minute to get the links down
+rtr sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 \
+	net.netfilter.nf_conntrack_udp_timeout_stream=600
 flows "$LAN" connect --proto udp --dst "$SERVER4" --count 30 --packets 2 \
 	--tag before --timeout 2 >/dev/null
 ct_of() { rtr conntrack -L -m "$(($1 << 8))/0x3f00" 2>/dev/null | grep -c udp; }
