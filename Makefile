@@ -18,6 +18,8 @@
 # make bench      cost per packet and per connection of mwan against plain
 #                 forwarding, nftables and iptables, side by side in a VM with
 #                 -icount (selftests/bench/bench.sh; table in build/bench/)
+# make bench-scale  mwan's cost as links, rules and conntrack entries grow
+#                 (BENCH_PARTS=scale make bench; docs/bench.md)
 # make bench-smoke  one short round of it, to keep the harness working (CI)
 # make deps       install what building and testing need (Debian 12, as root)
 # make install    mwanctl, mwan-agent, their man pages, bash completion and
@@ -89,6 +91,10 @@ bench: deps
 	$(MAKE) module user
 	selftests/bench/bench.sh
 
+bench-scale: deps
+	$(MAKE) module user
+	BENCH_PARTS=scale selftests/bench/bench.sh
+
 bench-smoke: deps
 	$(MAKE) module user
 	selftests/bench/bench.sh --smoke
@@ -140,5 +146,5 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module user unit selftests deps check fuzz check-debug soak check-32bit bench bench-smoke \
+.PHONY: all module user unit selftests deps check fuzz check-debug soak check-32bit bench bench-scale bench-smoke \
 	demo install install-dkms clean

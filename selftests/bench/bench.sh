@@ -23,6 +23,9 @@
 #                    2c1c7f8: before router sockets got their link's mark)
 #   BENCH_CONTENDERS which, in order (default: all; baseline first, as
 #                    the others are compared with it)
+#   BENCH_PARTS      what to run: "main" (the contenders above, default),
+#                    "scale" (mwan as links, rules and conntrack entries
+#                    grow, guest.sh's scale_main; make bench-scale) or both
 #   KDIR             kernel build tree (default: newest installed headers)
 set -eu -o pipefail
 
@@ -67,8 +70,11 @@ build() {
 # guest script's.
 run_guest() {
 	local timeout=$1
-	VM_QEMU_OPTS="$ICOUNT" VM_CPUS=1 VM_MODULES="" \
+	# a million conntrack entries take some 400 MB
+	VM_QEMU_OPTS="$ICOUNT" VM_CPUS=1 VM_MODULES="" VM_MEM=2560 \
 		MWAN_BENCH_ROUNDS=$ROUNDS MWAN_BENCH_SECONDS=$SECS \
+		MWAN_BENCH_PARTS=$PARTS \
+		MWAN_BENCH_SCALE_CT=$SCALE_CT \
 		MWAN_BENCH_DIR=$OUT MWAN_BENCH_CONTENDERS=${BENCH_CONTENDERS:-} \
 		MWAN_BENCH_SKIP=$SKIP \
 		"$TOP/selftests/vm/run-vm.sh" --timeout "$timeout" \
@@ -80,7 +86,7 @@ command_line() {
 	if [ "$SMOKE" = 1 ]; then
 		echo "make bench-smoke"
 	else
-		echo "BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECS BENCH_BASE_REV=$BASE_REV${BENCH_CONTENDERS:+ BENCH_CONTENDERS=\"$BENCH_CONTENDERS\"} make bench"
+		echo "BENCH_PARTS=\"$PARTS\" BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECS BENCH_BASE_REV=$BASE_REV${BENCH_CONTENDERS:+ BENCH_CONTENDERS=\"$BENCH_CONTENDERS\"} make bench"
 	fi
 }
 
@@ -95,15 +101,17 @@ main() {
 	SMOKE=0 SKIP=
 	[ "${1:-}" = --smoke ] && SMOKE=1
 	if [ "$SMOKE" = 1 ]; then
-		ROUNDS=1 SECS=0.5
+		# both parts, the conntrack sizes small
+		ROUNDS=1 SECS=0.5 PARTS="main scale" SCALE_CT="1000 10000"
 	else
 		ROUNDS=${BENCH_ROUNDS:-6} SECS=${BENCH_SECONDS:-2}
+		PARTS=${BENCH_PARTS:-main} SCALE_CT=
 	fi
 	BASE_REV=${BENCH_BASE_REV:-2c1c7f8}
 	build
 	stamp=$(date -u +%Y-%m-%dT%H%MZ)
 	raw=$OUT/raw-$stamp.txt
-	run_guest $((SMOKE ? 600 : 1500)) || rc=$?
+	run_guest $((SMOKE ? 900 : 2400)) || rc=$?
 	table=$OUT/bench-$stamp.md
 	{
 		echo "make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), mwan $(git -C "$TOP" describe --always --dirty)," \

@@ -542,6 +542,140 @@ nft-npt_up() {
 }
 nft-npt_down() { rtr nft delete table ip6 npt; }
 
+
+# ---- scaling: links, rules, conntrack entries ---------------------------
+#
+# mwan (as mwan-iif routes: "iif wanN lookup main" and fwmark rules) with
+# more of what it may have to look through, the traffic the same: each
+# compared with the smallest case of its kind ("bench-ref" lines).
+#   mwan-linksN   N links configured (2, 8, 63), the policy over wan1 and
+#                 wan2; links 3..N on dummy devices
+#   mwan-rulesN   N rules (1, 100, 1000), only the last matching
+#   baseline-ctN, mwan-ctN   N conntrack entries present (10k, 100k, 1M)
+
+SCALE_LINKS=${MWAN_BENCH_SCALE_LINKS:-2 8 63}
+SCALE_RULES=${MWAN_BENCH_SCALE_RULES:-1 100 1000}
+SCALE_CT=${MWAN_BENCH_SCALE_CT:-10000 100000 1000000}
+CTFILL=$HERE/../ctfill.py
+CT_NS=mwanbench-ct
+
+# scale_conf LINKS RULES: mwan's configuration with LINKS links, the
+# policy over the first two, and RULES rules of which only the last
+# matches (the others name addresses nothing is sent to)
+scale_conf() {
+	local links=$1 rules=$2 i
+	echo "link add wan1 dev wan1 id 1 weight 1"
+	echo "link add wan2 dev wan2 id 2 weight 1"
+	for ((i = 3; i <= links; i++)); do
+		echo "link add d$i dev d$i id $i weight 1"
+	done
+	echo "policy add balanced member wan1 member wan2"
+	echo "globals set default-policy balanced"
+	for ((i = 1; i < rules; i++)); do
+		echo "rule add r$i policy balanced dst 198.51.$((i / 256)).$((i % 256))/32"
+	done
+	[ "$rules" = 0 ] || echo "rule add last policy balanced dst $SERVER4/32"
+}
+
+scale_up() { # scale_up LINKS RULES
+	mwan_load "$DIR/cur" || return 1
+	MWAN_IN_RULES=$RULE_ISP_IN
+	rules add "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
+	scale_conf "$1" "$2" | "$DIR/cur/mwanctl" -n "$RTR" config replace -
+}
+
+scale_down() { mwan_down_from "$DIR/cur"; }
+
+# ct_fill N: N conntrack entries, made in a namespace of their own: the
+# kernel hashes every namespace's entries into its one table, so the
+# router's lookups walk them as if they were its own, and the flush
+# after each measurement (the router's namespace) leaves them be.
+ct_fill() {
+	local made
+	nsenter --net="/run/netns/$CT_NS" conntrack -F >/dev/null 2>&1
+	made=$(nsenter --net="/run/netns/$CT_NS" /usr/bin/python3 -S "$CTFILL" \
+		"$1" --marks 0x100,0x200 --timeout 86400) || return 1
+	[ "$made" = "$1" ] || { echo "# ctfill made $made of $1"; return 1; }
+}
+
+# what a size is called: 10000 -> 10k, 1000000 -> 1m
+ct_name() {
+	if (($1 % 1000000 == 0)); then
+		echo "$(($1 / 1000000))m"
+	elif (($1 % 1000 == 0)); then
+		echo "$(($1 / 1000))k"
+	else
+		echo "$1"
+	fi
+}
+
+scale_define() {
+	local n first
+	first=
+	for n in $SCALE_LINKS; do
+		eval "mwan-links${n}_up() { scale_up $n 0; }"
+		eval "mwan-links${n}_down() { scale_down; }"
+		first=${first:-$n}
+		echo "bench-ref: mwan-links$n Links mwan-links$first"
+		SCALE_A+=" mwan-links$n"
+	done
+	first=
+	for n in $SCALE_RULES; do
+		eval "mwan-rules${n}_up() { scale_up 2 $n; }"
+		eval "mwan-rules${n}_down() { scale_down; }"
+		first=${first:-$n}
+		echo "bench-ref: mwan-rules$n Rules mwan-rules$first"
+		SCALE_A+=" mwan-rules$n"
+	done
+	first=
+	for n in $SCALE_CT; do
+		n=$(ct_name "$n")
+		eval "mwan-ct${n}_up() { scale_up 2 0; }"
+		eval "mwan-ct${n}_down() { scale_down; }"
+		eval "baseline-ct${n}_up() { :; }"
+		eval "baseline-ct${n}_down() { :; }"
+		first=${first:-$n}
+		echo "bench-ref: baseline-ct$n Conntrack baseline-ct$first"
+		echo "bench-ref: mwan-ct$n Conntrack mwan-ct$first baseline-ct$n"
+	done
+	echo "bench-plain: Conntrack vs baseline-ct of the same size"
+}
+
+# The links and rules cases alternate in rounds; the conntrack sizes
+# come one after the other (filling a million entries takes minutes of
+# the host's time), baseline and mwan alternating at each.
+scale_main() {
+	local round c n name t0
+	SCALE_A=
+	scale_define
+	for ((n = 3; n <= 63; n++)); do
+		echo "link add d$n type dummy"
+		echo "link set d$n up"
+	done | ip -n "$RTR" -batch - || return 1
+	ip netns add "$CT_NS" || return 1
+	defer ip netns del "$CT_NS"
+	sysctl -qw net.netfilter.nf_conntrack_max=4194304
+	echo "bench-info: conntrack hash buckets $(cat /proc/sys/net/netfilter/nf_conntrack_buckets)"
+	for ((round = 1; round <= ROUNDS; round++)); do
+		for c in $SCALE_A; do
+			run_contender "$round" "$c" || BROKEN[$c]=1
+		done
+	done
+	for n in $SCALE_CT; do
+		name=$(ct_name "$n")
+		SCALE_B+=" baseline-ct$name mwan-ct$name"
+		t0=$SECONDS
+		ct_fill "$n" || { BROKEN[mwan-ct$name]=1; continue; }
+		echo "# $n conntrack entries made in $((SECONDS - t0)) guest s"
+		for ((round = 1; round <= ROUNDS; round++)); do
+			for c in "baseline-ct$name" "mwan-ct$name"; do
+				run_contender "$round" "$c" || BROKEN[$c]=1
+			done
+		done
+	done
+	nsenter --net="/run/netns/$CT_NS" conntrack -F >/dev/null 2>&1
+}
+
 # ---- rounds -------------------------------------------------------------
 
 declare -A BROKEN
@@ -604,11 +738,12 @@ run_contender() {
 }
 
 main() {
-	local round c n=0
+	local round c n=0 parts=${MWAN_BENCH_PARTS:-main}
+	SCALE_B=
+	[[ " $parts " = *" main "* ]] || CONTENDERS=
 	# shellcheck disable=SC2086 # a list of names
 	set -- $CONTENDERS
 	echo "TAP version 13"
-	echo "1..$#"
 	echo "bench-info: kernel $(uname -r), $(nproc) CPU, rounds $ROUNDS, $SECS s each"
 	bench_topo || { echo "Bail out! no network"; exit 1; }
 	# the modules every contender needs, loaded before the first round
@@ -623,6 +758,12 @@ main() {
 			run_contender "$round" "$c" || BROKEN[$c]=1
 		done
 	done
+	if [[ " $parts " = *" scale "* ]]; then
+		scale_main || { echo "Bail out! scaling setup failed"; exit 1; }
+		# shellcheck disable=SC2086 # lists of names
+		set -- "$@" $SCALE_A $SCALE_B
+	fi
+	echo "1..$#"
 	for c in "$@"; do
 		n=$((n + 1))
 		if [ -n "${BROKEN[$c]:-}" ]; then
