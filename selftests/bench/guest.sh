@@ -645,7 +645,7 @@ scale_define() {
 # come one after the other (filling a million entries takes minutes of
 # the host's time), baseline and mwan alternating at each.
 scale_main() {
-	local round c n name t0
+	local round c n name
 	SCALE_A=
 	scale_define
 	for ((n = 3; n <= 63; n++)); do
@@ -664,9 +664,8 @@ scale_main() {
 	for n in $SCALE_CT; do
 		name=$(ct_name "$n")
 		SCALE_B+=" baseline-ct$name mwan-ct$name"
-		t0=$SECONDS
 		ct_fill "$n" || { BROKEN[mwan-ct$name]=1; continue; }
-		echo "# $n conntrack entries made in $((SECONDS - t0)) guest s"
+		echo "# $n conntrack entries made"
 		for ((round = 1; round <= ROUNDS; round++)); do
 			for c in "baseline-ct$name" "mwan-ct$name"; do
 				run_contender "$round" "$c" || BROKEN[$c]=1
