@@ -16,6 +16,8 @@ otherwise: then it goes to FAMILY's table, compared with BASELINE, and
 also with UNTRANSLATED, the same router without address translation (a
 column of its own, when some contender of the table has one; a
 "bench-plain: FAMILY TITLE..." line names that column otherwise).
+"bench-time: WHAT MICROSECONDS" lines (the control path's timings, from
+an ordinary VM) make a table of their own: median, p95 and range.
 HEADER-LINEs are printed under the tables (date, command, machine).
 """
 import statistics
@@ -36,12 +38,15 @@ def read(path):
     info = []
     refs = {}
     plain = {}	# family -> title of its second column
+    times = {}	# what -> [microseconds]
     for line in open(path):
         f = line.split()
         if line.startswith("bench-info:"):
             info.append(line.split(":", 1)[1].strip())
         if f[:1] == ["bench-ref:"] and len(f) in (4, 5):
             refs[f[1]] = Ref(*f[2:])
+        if f[:1] == ["bench-time:"] and len(f) == 3:
+            times.setdefault(f[1], []).append(int(f[2]))
         if f[:1] == ["bench-plain:"] and len(f) > 2:
             plain[f[1]] = " ".join(f[2:])
         if len(f) != 5 or f[0] != "bench:":
@@ -50,7 +55,7 @@ def read(path):
         if c not in order:
             order.append(c)
         rates.setdefault((c, what), {})[rnd] = rate
-    return rates, order, info, refs, plain
+    return rates, order, info, refs, plain, times
 
 
 def cell_ratio(mine, base):
@@ -97,8 +102,25 @@ def table(rates, members, refs, plain_title=None):
         print("| " + " | ".join(row) + " |")
 
 
+def p95(values):
+    """The nearest-rank 95th percentile."""
+    v = sorted(values)
+    return v[max(0, -(-95 * len(v) // 100) - 1)]
+
+
+def time_table(times):
+    print("| control path | median, µs | p95, µs | min … max, µs | n |")
+    print("|---|---|---|---|---|")
+    for what, v in times.items():
+        print("| %s | %d | %d | %d … %d | %d |" % (
+            what, statistics.median(v), p95(v), min(v), max(v), len(v)))
+
+
 def main():
-    rates, order, info, refs, plain = read(sys.argv[1])
+    rates, order, info, refs, plain, times = read(sys.argv[1])
+    if not rates and times:
+        time_table(times)
+        return 0
     if not rates:
         print("report: no measurements in %s" % sys.argv[1], file=sys.stderr)
         return 1
@@ -119,6 +141,9 @@ def main():
         table(rates, [c for c in order if refs[c].family == fam], refs,
               plain.get(fam))
     print()
+    if times:
+        time_table(times)
+        print()
     used = len(rounds) - 1 if len(rounds) > 1 else 1
     print("Medians of %d round%s (of %d; the first is warm-up)."
           % (used, "s" if used > 1 else "", len(rounds)))
