@@ -14,6 +14,12 @@
 #                  target, interval 10s, timeout 4s, count 1, down 5, up 5
 #   mwan3-tuned    mwan3-study.md's aggressive profile, one target:
 #                  interval 1s, timeout 1s, count 1, down 3, up 3
+# mwan3track sleeps its interval after a round, which takes the timeout
+# when the target does not answer; the agent's intervals run from the
+# start of one round to the next. So mwan3's failing rounds come every
+# interval + timeout: the agent's failure-interval (and its default of
+# 200 ms must not stand in for mwan3's failure_interval, which is the
+# interval).
 # MWAN_BENCH_FAULTS faults (default 20). Prints "bench-time:
 # failover-PROFILE MICROSECONDS" per fault, for report.py, and the KTAP
 # lines of lib.sh's checks.
@@ -27,8 +33,12 @@ checktool "tc -V" "needs tc"
 profile=${1:?usage: failover.sh PROFILE}
 case $profile in
 agent-default) knobs= ;;
-mwan3-default) knobs=" interval 10s timeout 4s count 1 down 5 up 5" ;;
-mwan3-tuned) knobs=" interval 1s timeout 1s count 1 down 3 up 3" ;;
+mwan3-default)
+	knobs=" interval 10s failure-interval 14s recovery-interval 10s"
+	knobs+=" timeout 4s count 1 down 5 up 5" ;;
+mwan3-tuned)
+	knobs=" interval 1s failure-interval 2s recovery-interval 1s"
+	knobs+=" timeout 1s count 1 down 3 up 3" ;;
 *) echo "failover.sh: no profile '$profile'" >&2; exit 1 ;;
 esac
 

@@ -109,7 +109,7 @@ def p95(values):
 
 
 def time_table(times):
-    print("| control path | median, µs | p95, µs | min … max, µs | n |")
+    print("| timing | median, µs | p95, µs | min … max, µs | n |")
     print("|---|---|---|---|---|")
     for what, v in times.items():
         print("| %s | %d | %d | %d … %d | %d |" % (
