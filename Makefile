@@ -22,7 +22,7 @@
 #                 and its control path's timings (BENCH_PARTS="scale
 #                 control" make bench; docs/bench.md)
 # make bench-failover  failover times of the agent's default profile and of
-#                 mwan3's default and tuned ones (failover.sh; 12 minutes)
+#                 mwan3's default and tuned ones (failover.sh; 15 minutes)
 # make bench-smoke  one short round of it, to keep the harness working (CI)
 # make deps       install what building and testing need (Debian 12, as root)
 # make install    mwanctl, mwan-agent, their man pages, bash completion and
