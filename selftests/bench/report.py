@@ -42,7 +42,9 @@ def read(path):
     for line in open(path):
         f = line.split()
         if line.startswith("bench-info:"):
-            info.append(line.split(":", 1)[1].strip())
+            text = line.split(":", 1)[1].strip()
+            if text not in info:	# each boot says it again
+                info.append(text)
         if f[:1] == ["bench-ref:"] and len(f) in (4, 5):
             refs[f[1]] = Ref(*f[2:])
         if f[:1] == ["bench-time:"] and len(f) == 3:
