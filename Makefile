@@ -18,6 +18,11 @@
 # make bench      cost per packet and per connection of mwan against plain
 #                 forwarding, nftables and iptables, side by side in a VM with
 #                 -icount (selftests/bench/bench.sh; table in build/bench/)
+# make bench-scale  mwan's cost as links, rules and conntrack entries grow,
+#                 and its control path's timings (BENCH_PARTS="scale
+#                 control" make bench; docs/bench.md)
+# make bench-failover  failover times of the agent's default profile and of
+#                 mwan3's default and tuned ones (failover.sh; 15 minutes)
 # make bench-smoke  one short round of it, to keep the harness working (CI)
 # make deps       install what building and testing need (Debian 12, as root)
 # make install    mwanctl, mwan-agent, their man pages, bash completion and
@@ -89,6 +94,14 @@ bench: deps
 	$(MAKE) module user
 	selftests/bench/bench.sh
 
+bench-scale: deps
+	$(MAKE) module user
+	BENCH_PARTS="scale control" selftests/bench/bench.sh
+
+bench-failover: deps
+	$(MAKE) module user
+	BENCH_PARTS=failover selftests/bench/bench.sh
+
 bench-smoke: deps
 	$(MAKE) module user
 	selftests/bench/bench.sh --smoke
@@ -140,5 +153,5 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module user unit selftests deps check fuzz check-debug soak check-32bit bench bench-smoke \
+.PHONY: all module user unit selftests deps check fuzz check-debug soak check-32bit bench bench-scale bench-failover bench-smoke \
 	demo install install-dkms clean

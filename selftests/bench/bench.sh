@@ -23,6 +23,16 @@
 #                    2c1c7f8: before router sockets got their link's mark)
 #   BENCH_CONTENDERS which, in order (default: all; baseline first, as
 #                    the others are compared with it)
+#   BENCH_PARTS      what to run: "main" (the contenders above, default),
+#                    "scale" (mwan as links, rules and conntrack entries
+#                    grow, guest.sh's scale_main), "control" (the control
+#                    path's timings, in an ordinary VM booted after the
+#                    one with -icount), "failover" (failover.sh's
+#                    profiles, a boot each; make bench-failover) or
+#                    several (make bench-scale: "scale control")
+#   BENCH_FAULTS     faults per failover profile (default 20)
+#   BENCH_FAULTS_SLOW  faults for mwan3-default, which takes two minutes
+#                    for each (default 3)
 #   KDIR             kernel build tree (default: newest installed headers)
 set -eu -o pipefail
 
@@ -63,16 +73,54 @@ build() {
 	[ -f "$OUT/base/mwan.ko" ]
 }
 
-# The guest's output, live, into $raw; the VM bench's own status is the
-# guest script's.
+# The guest's output, live, appended to $raw; the VM bench's own status
+# is the guest script's. run_guest TIMEOUT QEMU-OPTS PARTS
 run_guest() {
 	local timeout=$1
-	VM_QEMU_OPTS="$ICOUNT" VM_CPUS=1 VM_MODULES="" \
+	# a million conntrack entries take some 400 MB
+	VM_QEMU_OPTS="$2" VM_CPUS=1 VM_MODULES="" VM_MEM=2560 \
 		MWAN_BENCH_ROUNDS=$ROUNDS MWAN_BENCH_SECONDS=$SECS \
+		MWAN_BENCH_PARTS=$3 \
+		MWAN_BENCH_SCALE_CT=$SCALE_CT MWAN_BENCH_FLUSH=$FLUSH \
 		MWAN_BENCH_DIR=$OUT MWAN_BENCH_CONTENDERS=${BENCH_CONTENDERS:-} \
 		MWAN_BENCH_SKIP=$SKIP \
 		"$TOP/selftests/vm/run-vm.sh" --timeout "$timeout" \
-		"$HERE/guest.sh" 2>&1 | tee "$raw"
+		"$HERE/guest.sh" 2>&1 | tee -a "$raw"
+}
+
+# failover PROFILE FAULTS: failover.sh in an ordinary VM (the VM's own
+# mwan.ko: the tree's), its output appended to $raw
+failover() {
+	MWAN_BENCH_FAULTS=$2 "$TOP/selftests/vm/run-vm.sh" --timeout 1800 \
+		"$HERE/failover.sh" "$1" 2>&1 | tee -a "$raw"
+}
+
+# The parts under -icount in one boot, then the control path's timings
+# in an ordinary one (under -icount guest time jumps while it waits), then
+# the failover profiles, a boot each.
+run_parts() {
+	local timeout=$1 timed rc=0 p
+	timed=$(echo " $PARTS " | sed 's/ control / /; s/ failover / /')
+	if [ -n "${timed// /}" ]; then
+		run_guest "$timeout" "$ICOUNT" "$timed" || rc=$?
+	fi
+	if [[ " $PARTS " = *" control "* ]]; then
+		run_guest "$timeout" "" control || rc=$?
+	fi
+	[[ " $PARTS " = *" failover "* ]] || return "$rc"
+	for p in $PROFILES; do
+		case $p in
+		# a fault takes it a minute to see, and as long to come back
+		mwan3-default) failover "$p" "$FAULTS_SLOW" || rc=$? ;;
+		*) failover "$p" "$FAULTS" || rc=$? ;;
+		esac
+	done
+	return "$rc"
+}
+
+failover_vars() {
+	[[ " $PARTS " != *" failover "* ]] ||
+		echo " BENCH_FAULTS=$FAULTS BENCH_FAULTS_SLOW=$FAULTS_SLOW"
 }
 
 # what reproduces this run
@@ -80,7 +128,7 @@ command_line() {
 	if [ "$SMOKE" = 1 ]; then
 		echo "make bench-smoke"
 	else
-		echo "BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECS BENCH_BASE_REV=$BASE_REV${BENCH_CONTENDERS:+ BENCH_CONTENDERS=\"$BENCH_CONTENDERS\"} make bench"
+		echo "BENCH_PARTS=\"$PARTS\" BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECS BENCH_BASE_REV=$BASE_REV${BENCH_CONTENDERS:+ BENCH_CONTENDERS=\"$BENCH_CONTENDERS\"}$(failover_vars) make bench"
 	fi
 }
 
@@ -95,15 +143,22 @@ main() {
 	SMOKE=0 SKIP=
 	[ "${1:-}" = --smoke ] && SMOKE=1
 	if [ "$SMOKE" = 1 ]; then
-		ROUNDS=1 SECS=0.5
+		# both parts, the conntrack sizes small
+		ROUNDS=1 SECS=0.5 PARTS="main scale control failover"
+		SCALE_CT="1000 10000" FLUSH=10000
+		PROFILES=agent-default FAULTS=2
 	else
 		ROUNDS=${BENCH_ROUNDS:-6} SECS=${BENCH_SECONDS:-2}
+		PARTS=${BENCH_PARTS:-main} SCALE_CT='' FLUSH=''
+		PROFILES="agent-default mwan3-tuned mwan3-default"
+		FAULTS=${BENCH_FAULTS:-20} FAULTS_SLOW=${BENCH_FAULTS_SLOW:-3}
 	fi
 	BASE_REV=${BENCH_BASE_REV:-2c1c7f8}
-	build
+	# the failover profiles need only the tree's own build
+	[ "$PARTS" = failover ] || build
 	stamp=$(date -u +%Y-%m-%dT%H%MZ)
 	raw=$OUT/raw-$stamp.txt
-	run_guest $((SMOKE ? 600 : 1500)) || rc=$?
+	run_parts $((SMOKE ? 900 : 2400)) || rc=$?
 	table=$OUT/bench-$stamp.md
 	{
 		echo "make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), mwan $(git -C "$TOP" describe --always --dirty)," \

@@ -320,6 +320,26 @@ mwan-agent_down() {
 }
 mwan-agent_local_up() { mwan_local_from "$DIR/cur"; }
 mwan-agent_local_down() { :; }
+# mwan-agent-gone: the agent's routing (its rules and tables, and the
+# kernel's configuration) with the agent itself gone (SIGKILL leaves
+# them): what the agent's process costs, apart from its routing
+mwan-agent-gone_up() {
+	mwan-agent_up || return 1
+	if [ -z "${AGENT_SHOWN:-}" ]; then
+		AGENT_SHOWN=1
+		ip -n "$RTR" rule show | sed 's/^/# agent rule: /'
+		ip -n "$RTR" route show table 201 | sed 's/^/# agent table 201: /'
+	fi
+	kill -KILL "$AGENT_PID"
+	wait "$AGENT_PID" 2>/dev/null
+	return 0
+}
+mwan-agent-gone_down() {
+	"$DIR/cur/mwan-agent" -n "$RTR" --cleanup >/dev/null
+	rmmod mwan
+}
+mwan-agent-gone_local_up() { mwan_local_from "$DIR/cur"; }
+mwan-agent-gone_local_down() { :; }
 # the same with mwan3's "iif wanN lookup main" rules instead: what the
 # suppress_prefixlength rule costs (it is looked up for every packet)
 mwan-iif_up() { mwan_up_from "$DIR/cur" "$RULE_ISP_IN"; }
@@ -542,6 +562,319 @@ nft-npt_up() {
 }
 nft-npt_down() { rtr nft delete table ip6 npt; }
 
+
+# ---- scaling: links, rules, conntrack entries ---------------------------
+#
+# mwan (as mwan-iif routes: "iif wanN lookup main" and fwmark rules) with
+# more of what it may have to look through, the traffic the same: each
+# compared with the smallest case of its kind ("bench-ref" lines).
+#   mwan-linksN   N links configured (2, 8, 63), the policy over wan1 and
+#                 wan2; links 3..N on dummy devices
+#   mwan-rulesN   N rules (1, 100, 1000), only the last matching
+#   baseline-ctN, mwan-ctN   N conntrack entries present (10k, 100k, 1M)
+
+SCALE_LINKS=${MWAN_BENCH_SCALE_LINKS:-2 8 63}
+SCALE_RULES=${MWAN_BENCH_SCALE_RULES:-1 100 1000}
+SCALE_CT=${MWAN_BENCH_SCALE_CT:-10000 100000 1000000}
+CTFILL=$HERE/../ctfill.py
+CT_NS=mwanbench-ct
+
+# scale_conf LINKS RULES: mwan's configuration with LINKS links, the
+# policy over the first two, and RULES rules of which only the last
+# matches (the others name addresses nothing is sent to)
+scale_conf() {
+	local links=$1 rules=$2 i
+	echo "link add wan1 dev wan1 id 1 weight 1"
+	echo "link add wan2 dev wan2 id 2 weight 1"
+	for ((i = 3; i <= links; i++)); do
+		echo "link add d$i dev d$i id $i weight 1"
+	done
+	echo "policy add balanced member wan1 member wan2"
+	echo "globals set default-policy balanced"
+	for ((i = 1; i < rules; i++)); do
+		echo "rule add r$i policy balanced dst 198.51.$((i / 256)).$((i % 256))/32"
+	done
+	[ "$rules" = 0 ] || echo "rule add last policy balanced dst $SERVER4/32"
+}
+
+scale_up() { # scale_up LINKS RULES
+	mwan_load "$DIR/cur" || return 1
+	MWAN_IN_RULES=$RULE_ISP_IN
+	rules add "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
+	scale_conf "$1" "$2" | "$DIR/cur/mwanctl" -n "$RTR" config replace -
+}
+
+scale_down() { mwan_down_from "$DIR/cur"; }
+
+# ct_fill N: N conntrack entries, made in a namespace of their own: the
+# kernel hashes every namespace's entries into its one table, so the
+# router's lookups walk them as if they were its own, and the flush
+# after each measurement (the router's namespace) leaves them be.
+ct_fill() {
+	local made
+	nsenter --net="/run/netns/$CT_NS" conntrack -F >/dev/null 2>&1
+	made=$(nsenter --net="/run/netns/$CT_NS" /usr/bin/python3 -S "$CTFILL" \
+		"$1" --marks 0x100,0x200 --timeout 86400) || return 1
+	[ "$made" = "$1" ] || { echo "# ctfill made $made of $1"; return 1; }
+}
+
+# what a size is called: 10000 -> 10k, 1000000 -> 1m
+ct_name() {
+	if (($1 % 1000000 == 0)); then
+		echo "$(($1 / 1000000))m"
+	elif (($1 % 1000 == 0)); then
+		echo "$(($1 / 1000))k"
+	else
+		echo "$1"
+	fi
+}
+
+scale_define() {
+	local n first
+	first=
+	for n in $SCALE_LINKS; do
+		eval "mwan-links${n}_up() { scale_up $n 0; }"
+		eval "mwan-links${n}_down() { scale_down; }"
+		first=${first:-$n}
+		echo "bench-ref: mwan-links$n Links mwan-links$first"
+		SCALE_A+=" mwan-links$n"
+	done
+	first=
+	for n in $SCALE_RULES; do
+		eval "mwan-rules${n}_up() { scale_up 2 $n; }"
+		eval "mwan-rules${n}_down() { scale_down; }"
+		first=${first:-$n}
+		echo "bench-ref: mwan-rules$n Rules mwan-rules$first"
+		SCALE_A+=" mwan-rules$n"
+	done
+	echo "bench-ref: mwan-nopush Pushes mwan-nopush"
+	echo "bench-ref: mwan-push Pushes mwan-nopush"
+	echo "bench-ref: mwan-pushread Pushes mwan-nopush"
+	SCALE_A+=" mwan-nopush mwan-push mwan-pushread"
+	first=
+	for n in $SCALE_CT; do
+		n=$(ct_name "$n")
+		eval "mwan-ct${n}_up() { scale_up 2 0; }"
+		eval "mwan-ct${n}_down() { scale_down; }"
+		eval "baseline-ct${n}_up() { :; }"
+		eval "baseline-ct${n}_down() { :; }"
+		first=${first:-$n}
+		echo "bench-ref: baseline-ct$n Conntrack baseline-ct$first"
+		echo "bench-ref: mwan-ct$n Conntrack mwan-ct$first baseline-ct$n"
+	done
+	echo "bench-plain: Conntrack vs baseline-ct of the same size"
+}
+
+# ---- the control path ---------------------------------------------------
+#
+# "bench-time: WHAT MICROSECONDS" lines. Not under -icount (bench.sh
+# boots an ordinary VM for them): there guest time jumps ahead whenever
+# the guest waits, for the host's files or for a timer.
+
+# mwan-push: mwan with RTT pushes as mwan-agent makes them at its probe
+# rate, one link every 0.1 s (each of two links every 0.2 s), by one
+# nlraw.py: what keeping the kernel's RTTs fresh costs the packets.
+# mwan-pushread: the same requests' round trips, reads (GLOBALS_GET)
+# that change nothing: what the pusher itself costs.
+NLRAW_PY=$HERE/../nlraw.py
+push_loop() { # push_loop rtt|read
+	local i=0 w
+	mkfifo "$FLOWS_DIR/pushwait" 2>/dev/null
+	exec {w}<>"$FLOWS_DIR/pushwait"
+	while :; do
+		i=$((i + 1))
+		if [ "$1" = rtt ]; then
+			printf 'LINK_SET [["LINK",[["ID","u32",%d],["RTT_US","u32",%d],["LOSS_PPM","u32",0]]]]\n' \
+				$((i % 2 + 1)) $((20000 + i % 1000))
+		else
+			echo GLOBALS_GET
+		fi
+		# a sleep without a fork
+		read -r -t 0.1 -u "$w" _
+	done
+}
+
+pusher_up() { # pusher_up rtt|read
+	scale_up 2 0 || return 1
+	push_loop "$1" > >(nsenter --net="/run/netns/$RTR" /usr/bin/python3 -S \
+		"$NLRAW_PY" --batch >"$FLOWS_DIR/pushes") &
+	PUSH_PID=$!
+	# pushes answered: the pusher runs
+	slowwait 60 test -s "$FLOWS_DIR/pushes"
+}
+
+mwan-nopush_up() { scale_up 2 0; }
+mwan-nopush_down() { scale_down; }
+mwan-push_up() { pusher_up rtt; }
+mwan-push_down() { pusher_down; }
+mwan-pushread_up() { pusher_up read; }
+mwan-pushread_down() { pusher_down; }
+pusher_down() {
+	kill "$PUSH_PID"
+	wait "$PUSH_PID" 2>/dev/null
+	# every push was accepted
+	! grep -qv '^ok' "$FLOWS_DIR/pushes" || {
+		echo "# pushes refused: $(grep -v '^ok' "$FLOWS_DIR/pushes" | head -n1)"
+		scale_down
+		return 1
+	}
+	scale_down
+}
+
+# dev_rx DEV: packets the internet side received from DEV
+dev_rx() {
+	local dev rest f
+	while IFS=: read -r dev rest; do
+		[ "${dev// /}" = "$1" ] || continue
+		read -r -a f <<<"$rest"
+		echo "${f[1]}"
+	done </proc/"$INET_PID"/net/dev
+}
+
+# state_change STATE DEV: time from `mwanctl link set wan1 state STATE`
+# to the LAN's next new connection, which must leave by DEV
+state_change() {
+	local state=$1 dev=$2 a t0 t1 t2
+	a=$(dev_rx "$dev")
+	t0=${EPOCHREALTIME/./}
+	"$DIR/cur/mwanctl" -n "$RTR" link set wan1 state "$state" || return 1
+	t1=${EPOCHREALTIME/./}
+	echo >&"${SEND[1]}"
+	read -r t2 <&"${SEND[0]}"
+	slowwait 10 test "$(dev_rx "$dev")" -gt "$a" || {
+		echo "# after state $state the new connection did not leave by $dev"
+		return 1
+	}
+	echo "bench-time: state-$state-command $((t1 - t0))"
+	echo "bench-time: state-$state-to-connection $((t2 - t0))"
+}
+
+# batch_us FILE: nlraw.py's time for the requests in FILE, less its start
+batch_us() {
+	local t0 t1 t2
+	t0=${EPOCHREALTIME/./}
+	nsenter --net="/run/netns/$RTR" /usr/bin/python3 -S "$NLRAW_PY" --batch </dev/null
+	t1=${EPOCHREALTIME/./}
+	nsenter --net="/run/netns/$RTR" /usr/bin/python3 -S "$NLRAW_PY" --batch <"$1" |
+		grep -cv '^ok' >"$1.bad"
+	t2=${EPOCHREALTIME/./}
+	[ "$(cat "$1.bad")" = 0 ] || { echo "# $1: refused"; return 1; }
+	echo $((t2 - t1 - (t1 - t0)))
+}
+
+control_times() {
+	local i n=1000 us ok=0
+	mwan_load "$DIR/cur" || return 1
+	MWAN_IN_RULES=$RULE_ISP_IN
+	rules add "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
+	"$DIR/cur/mwanctl" -n "$RTR" config replace - <<-EOF
+	link add wan1 dev wan1 id 1
+	link add wan2 dev wan2 id 2
+	policy add fo member wan1 metric 1 member wan2 metric 2
+	globals set default-policy fo
+	EOF
+	# one datagram from a new socket (a new connection) per line read
+	coproc SEND { nsenter --net="/run/netns/$LAN" bash -c \
+		"while read -r; do echo x >/dev/udp/$SERVER4/$PORT; echo \${EPOCHREALTIME/./}; done"; }
+	# the first start of each program reads it over 9p: not counted
+	state_change down isp2 >/dev/null && state_change up isp1 >/dev/null ||
+		ok=1
+	for ((i = 0; i < 10; i++)); do
+		state_change down isp2 && state_change up isp1 || ok=1
+	done
+	kill "$SEND_PID"
+	wait "$SEND_PID" 2>/dev/null
+	for ((i = 1; i <= n; i++)); do
+		printf 'LINK_SET [["LINK",[["ID","u32",1],["RTT_US","u32",%d],["LOSS_PPM","u32",%d]]]]\n' \
+			$((20000 + i)) $((i % 1000))
+	done >"$FLOWS_DIR/rtt"
+	for ((i = 1; i <= n; i++)); do
+		printf 'LINK_SET [["LINK",[["ID","u32",1],["WEIGHT","u32",%d]]]]\n' \
+			$((1 + i % 2))
+	done >"$FLOWS_DIR/weight"
+	for i in 1 2 3; do
+		us=$(batch_us "$FLOWS_DIR/rtt") || ok=1
+		echo "bench-time: rtt-push $((us / n))"
+		us=$(batch_us "$FLOWS_DIR/weight") || ok=1
+		echo "bench-time: weight-change $((us / n))"
+	done
+	rmmod mwan
+	rules del "$MWAN_IN_RULES" "$RULE_LINK1" "$RULE_LINK2"
+	ct_flush
+	return $ok
+}
+
+# ct_flush_time N: one `link flush` of half of N entries (CT_NS's, made
+# by ct_fill), by mwan configured there
+ct_flush_time() {
+	local out t0 t1 m=$DIR/cur/mwanctl
+	mwan_load "$DIR/cur" || return 1
+	ip -n "$CT_NS" link add f1 type dummy 2>/dev/null
+	ip -n "$CT_NS" link add f2 type dummy 2>/dev/null
+	printf '%s\n' "link add f1 dev f1 id 1" "link add f2 dev f2 id 2" |
+		"$m" -n "$CT_NS" config replace - || { rmmod mwan; return 1; }
+	"$m" -n "$CT_NS" link show >/dev/null	# read over 9p before
+	t0=${EPOCHREALTIME/./}
+	out=$("$m" -n "$CT_NS" link flush f1)
+	t1=${EPOCHREALTIME/./}
+	rmmod mwan
+	echo "# link flush among $1: $out"
+	echo "bench-time: flush-among-$(ct_name "$1") $((t1 - t0))"
+	[[ "$out" = *$(($1 / 2))* ]]
+}
+
+# the namespace ct_fill fills, room for millions of entries
+ct_ns() {
+	ip netns add "$CT_NS" || return 1
+	defer ip netns del "$CT_NS"
+	sysctl -qw net.netfilter.nf_conntrack_max=4194304
+	echo "bench-info: conntrack hash buckets $(cat /proc/sys/net/netfilter/nf_conntrack_buckets)"
+}
+
+# The control path, in an ordinary VM: a state change to the next new
+# connection, RTT pushes and weight changes each, a link flush among
+# MWAN_BENCH_FLUSH entries (default 100k and 1M).
+control_main() {
+	local n
+	control_times || BROKEN[control]=1
+	ct_ns || return 1
+	for n in ${MWAN_BENCH_FLUSH:-100000 1000000}; do
+		{ ct_fill "$n" && ct_flush_time "$n"; } || BROKEN[control]=1
+	done
+	nsenter --net="/run/netns/$CT_NS" conntrack -F >/dev/null 2>&1
+}
+
+# The links and rules cases alternate in rounds; the conntrack sizes
+# come one after the other (filling a million entries takes minutes of
+# the host's time), baseline and mwan alternating at each.
+scale_main() {
+	local round c n name
+	SCALE_A=
+	scale_define
+	for ((n = 3; n <= 63; n++)); do
+		echo "link add d$n type dummy"
+		echo "link set d$n up"
+	done | ip -n "$RTR" -batch - || return 1
+	ct_ns || return 1
+	for ((round = 1; round <= ROUNDS; round++)); do
+		for c in $SCALE_A; do
+			run_contender "$round" "$c" || BROKEN[$c]=1
+		done
+	done
+	for n in $SCALE_CT; do
+		name=$(ct_name "$n")
+		SCALE_B+=" baseline-ct$name mwan-ct$name"
+		ct_fill "$n" || { BROKEN[mwan-ct$name]=1; continue; }
+		echo "# $n conntrack entries made"
+		for ((round = 1; round <= ROUNDS; round++)); do
+			for c in "baseline-ct$name" "mwan-ct$name"; do
+				run_contender "$round" "$c" || BROKEN[$c]=1
+			done
+		done
+	done
+	nsenter --net="/run/netns/$CT_NS" conntrack -F >/dev/null 2>&1
+}
+
 # ---- rounds -------------------------------------------------------------
 
 declare -A BROKEN
@@ -604,11 +937,12 @@ run_contender() {
 }
 
 main() {
-	local round c n=0
+	local round c n=0 parts=${MWAN_BENCH_PARTS:-main}
+	SCALE_B=
+	[[ " $parts " = *" main "* ]] || CONTENDERS=
 	# shellcheck disable=SC2086 # a list of names
 	set -- $CONTENDERS
 	echo "TAP version 13"
-	echo "1..$#"
 	echo "bench-info: kernel $(uname -r), $(nproc) CPU, rounds $ROUNDS, $SECS s each"
 	bench_topo || { echo "Bail out! no network"; exit 1; }
 	# the modules every contender needs, loaded before the first round
@@ -623,6 +957,16 @@ main() {
 			run_contender "$round" "$c" || BROKEN[$c]=1
 		done
 	done
+	if [[ " $parts " = *" scale "* ]]; then
+		scale_main || { echo "Bail out! scaling setup failed"; exit 1; }
+		# shellcheck disable=SC2086 # lists of names
+		set -- "$@" $SCALE_A $SCALE_B
+	fi
+	if [[ " $parts " = *" control "* ]]; then
+		control_main || { echo "Bail out! control setup failed"; exit 1; }
+		set -- "$@" control
+	fi
+	echo "1..$#"
 	for c in "$@"; do
 		n=$((n + 1))
 		if [ -n "${BROKEN[$c]:-}" ]; then

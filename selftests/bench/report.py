@@ -14,7 +14,10 @@ A contender belongs to the IPv4 table and is compared with "baseline",
 unless a "bench-ref: CONTENDER FAMILY BASELINE [UNTRANSLATED]" line says
 otherwise: then it goes to FAMILY's table, compared with BASELINE, and
 also with UNTRANSLATED, the same router without address translation (a
-column of its own, when some contender of the table has one).
+column of its own, when some contender of the table has one; a
+"bench-plain: FAMILY TITLE..." line names that column otherwise).
+"bench-time: WHAT MICROSECONDS" lines (the control path's timings, from
+an ordinary VM) make a table of their own: median, p95 and range.
 HEADER-LINEs are printed under the tables (date, command, machine).
 """
 import statistics
@@ -34,19 +37,27 @@ def read(path):
     order = []
     info = []
     refs = {}
+    plain = {}	# family -> title of its second column
+    times = {}	# what -> [microseconds]
     for line in open(path):
         f = line.split()
         if line.startswith("bench-info:"):
-            info.append(line.split(":", 1)[1].strip())
+            text = line.split(":", 1)[1].strip()
+            if text not in info:	# each boot says it again
+                info.append(text)
         if f[:1] == ["bench-ref:"] and len(f) in (4, 5):
             refs[f[1]] = Ref(*f[2:])
+        if f[:1] == ["bench-time:"] and len(f) == 3:
+            times.setdefault(f[1], []).append(int(f[2]))
+        if f[:1] == ["bench-plain:"] and len(f) > 2:
+            plain[f[1]] = " ".join(f[2:])
         if len(f) != 5 or f[0] != "bench:":
             continue
         rnd, c, what, rate = int(f[1]), f[2], f[3], int(f[4])
         if c not in order:
             order.append(c)
         rates.setdefault((c, what), {})[rnd] = rate
-    return rates, order, info, refs
+    return rates, order, info, refs, plain, times
 
 
 def cell_ratio(mine, base):
@@ -60,9 +71,11 @@ def cell_ratio(mine, base):
     return "%+.1f %% (%+.1f … %+.1f)" % (med, lo, hi)
 
 
-def table(rates, members, refs):
+def table(rates, members, refs, plain_title=None):
     """One family's table: its contenders, in the order they ran."""
-    base_name = refs[members[0]].base
+    bases = {refs[c].base for c in members}
+    base_name = (refs[members[0]].base if len(bases) == 1 else
+                 "the smallest case")
     plain = any(refs[c].plain for c in members)
     whats = [(w, t) for w, t in WHAT
              if any((c, w) in rates for c in members)]
@@ -70,7 +83,8 @@ def table(rates, members, refs):
     for _, title in whats:
         head += [title, "vs %s (min … max)" % base_name]
         if plain:
-            head.append("vs untranslated (min … max)")
+            head.append("%s (min … max)" %
+                        (plain_title or "vs untranslated"))
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for c in members:
@@ -90,8 +104,25 @@ def table(rates, members, refs):
         print("| " + " | ".join(row) + " |")
 
 
+def p95(values):
+    """The nearest-rank 95th percentile."""
+    v = sorted(values)
+    return v[max(0, -(-95 * len(v) // 100) - 1)]
+
+
+def time_table(times):
+    print("| timing | median, µs | p95, µs | min … max, µs | n |")
+    print("|---|---|---|---|---|")
+    for what, v in times.items():
+        print("| %s | %d | %d | %d … %d | %d |" % (
+            what, statistics.median(v), p95(v), min(v), max(v), len(v)))
+
+
 def main():
-    rates, order, info, refs = read(sys.argv[1])
+    rates, order, info, refs, plain, times = read(sys.argv[1])
+    if not rates and times:
+        time_table(times)
+        return 0
     if not rates:
         print("report: no measurements in %s" % sys.argv[1], file=sys.stderr)
         return 1
@@ -109,8 +140,12 @@ def main():
         if len(families) > 1:
             print("%s%s:" % ("\n" if i else "", fam))
             print()
-        table(rates, [c for c in order if refs[c].family == fam], refs)
+        table(rates, [c for c in order if refs[c].family == fam], refs,
+              plain.get(fam))
     print()
+    if times:
+        time_table(times)
+        print()
     used = len(rounds) - 1 if len(rounds) > 1 else 1
     print("Medians of %d round%s (of %d; the first is warm-up)."
           % (used, "s" if used > 1 else "", len(rounds)))
