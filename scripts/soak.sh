@@ -13,7 +13,20 @@
 #      scans after mwan is unloaded.
 #
 # Each is a tenth more in the model stage. MWAN_NLFUZZ_SEED=... repeats a
-# run. Ends with "N passed, N failed"; exits 1 if anything failed.
+# run. Then unload and reload under traffic, and a conntrack table full of
+# mwan's connections:
+#
+#   3. selftests/mwan_robustness.sh for SOAK_ROBUST_SECONDS (default 600)
+#      on each kernel: rounds of a namespace made, configured and
+#      destroyed and of mwan unloaded and loaded again, all under traffic
+#      (make check runs three rounds, the debug lane two);
+#   4. selftests/mwan_ctscale.sh with SOAK_CT_ENTRIES (default 1000000)
+#      conntrack entries on Debian's kernel, SOAK_DEBUG_CT_ENTRIES
+#      (default 250000) on the debug kernel: memory, `link flush` of one
+#      link's half and the unload with the rest present, timed (make
+#      check: 100000).
+#
+# Ends with "N passed, N failed"; exits 1 if anything failed.
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,5 +61,21 @@ run "netlink fuzzing, $n messages, debug kernel" \
 	env MWAN_NLFUZZ_COUNT="$n" MWAN_NLFUZZ_MODEL=$((n / 10)) \
 	MWAN_NLFUZZ_SECONDS=6000 KSFT_TIMEOUT=7200 DEBUG_VM_TIMEOUT=7800 \
 	DEBUG_JOBS=1 TESTS=mwan_nlfuzz.sh "$TOP/scripts/check-debug.sh"
+n=${SOAK_ROBUST_SECONDS:-600}
+run "unload and reload under traffic for $n s, Debian's kernel" \
+	env MWAN_ROBUST_SECONDS="$n" KSFT_TIMEOUT=$((n + 600)) \
+	VM_TIMEOUT=$((n + 900)) "$TOP/scripts/check.sh" vm mwan_robustness.sh
+run "unload and reload under traffic for $n s, debug kernel" \
+	env MWAN_ROBUST_SECONDS="$n" KSFT_TIMEOUT=$((n + 1200)) \
+	DEBUG_VM_TIMEOUT=$((n + 1800)) DEBUG_JOBS=1 TESTS=mwan_robustness.sh \
+	"$TOP/scripts/check-debug.sh"
+n=${SOAK_CT_ENTRIES:-1000000}
+run "$n conntrack entries, Debian's kernel" \
+	env MWAN_CT_ENTRIES="$n" KSFT_TIMEOUT=1800 VM_TIMEOUT=2100 \
+	"$TOP/scripts/check.sh" vm mwan_ctscale.sh
+n=${SOAK_DEBUG_CT_ENTRIES:-250000}
+run "$n conntrack entries, debug kernel" \
+	env MWAN_CT_ENTRIES="$n" KSFT_TIMEOUT=3600 DEBUG_VM_TIMEOUT=3900 \
+	DEBUG_JOBS=1 TESTS=mwan_ctscale.sh "$TOP/scripts/check-debug.sh"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,7 +16,10 @@
 #     reach the server over both uplinks.
 #
 # At the end the kernel log since the start must hold no BUG, WARNING,
-# Oops, refcount or leak report.
+# Oops, refcount or leak report. MWAN_ROBUST_SECONDS=S goes on with more
+# rounds until S seconds have passed (make soak: minutes of them, on both
+# kernels); each round is then a second namespace made, configured and
+# destroyed, and an unload and reload, all under traffic.
 #
 #   $C2 lan0 10.9.0.2 --- lan0 10.9.0.1 $R2 wan1 10.91.1.2 --- up1 10.91.1.1 $S2
 #                                          wan2 10.91.2.2 --- up2 10.91.2.1
@@ -271,9 +274,12 @@ if grep -q '"--parallel"' "$TOPO_DIR/flows.py"; then
 	PARALLEL=1
 fi
 new_flows "first"
-for r in $(seq 1 $ROUNDS); do
+r=0
+until ((r >= ROUNDS && SECONDS >= ${MWAN_ROBUST_SECONDS:-0})); do
+	r=$((r + 1))
 	round "$r"
 done
+echo "# $r rounds in $SECONDS s"
 unload "at the end"
 
 bad=$(dmesg | awk -v mark="$MARK" 'seen; index($0, mark) { seen = 1 }' |
