@@ -12,10 +12,10 @@
 #      and wan3 up, and new connections split 1:3:2;
 #   2. the agent's path: mwan-agent checks wan3 (carrier and probes, down
 #      action flush) while the carrier of wan3 flaps 50 times a second for
-#      a third of that time; the agent lives on, wan3 comes back up with
+#      a quarter of that time; the agent lives on, wan3 comes back up with
 #      its carrier and good probes, and goes down again when the carrier
 #      goes for good;
-#   3. `mwanctl config replace` 50 times a second for a third of that time,
+#   3. `mwanctl config replace` 50 times a second for a quarter of that time,
 #      alternating two configs (other weights, another default policy):
 #      the kernel ends with the last, the links' counters only grow, and
 #      what they counted matches what the ISPs counted.
@@ -36,7 +36,7 @@ checktool "$AGENT --version" "needs mwan-agent (make user)"
 checktool "conntrack --version" "needs conntrack-tools"
 
 SECONDS_FLAP=$(scaled "${MWAN_STORM_SECONDS:-60}")
-SECONDS_SHORT=$(( SECONDS_FLAP / 3 > 2 ? SECONDS_FLAP / 3 : 2 ))
+SECONDS_SHORT=$((SECONDS_FLAP / 4 > 2 ? SECONDS_FLAP / 4 : 2))
 BULK_PORT=5002
 tmp=$AGENT_TMP
 stop=$tmp/stop
@@ -59,12 +59,13 @@ conf() {
 conf 1 1 balanced | mwanctl config replace -
 topo_server
 
-# Every ISP counts what it forwards from the router and to it.
+# Every ISP counts what it gets from the router to forward, and what it
+# forwards to it (before BCP 38 drops anything)
 for n in 1 2 3; do
 	isp "$n" nft -f - <<-NFT
 	table inet count {
 		chain forward {
-			type filter hook forward priority 10;
+			type filter hook forward priority -10;
 			iifname "down0" counter comment "from_rtr"
 			oifname "down0" counter comment "to_rtr"
 		}
@@ -204,6 +205,7 @@ rate() {
 	awk -v n="$1" -v t="$(((now - $2) / 1000))" 'BEGIN { printf "%.1f", n * 1000 / t }'
 }
 
+echo "# at $SECONDS s"
 echo "# storm 1: mwanctl sets wan3 down and up, $SECONDS_FLAP s"
 mkfifo "$tmp/ctl"
 mwanctl -b - <"$tmp/ctl" 2>"$tmp/ctl.err" &
@@ -242,6 +244,7 @@ flows "$LAN" connect --proto udp --dst "$SERVER6" --count "$new" \
 check "$new new flows right after it split 1:3:2 within $tol points" \
 	flows - shares "$log" --tag new --weights 1:3:2 --tolerance "$tol"
 
+echo "# at $SECONDS s"
 echo "# storm 2: the carrier of wan3 flaps under mwan-agent, $SECONDS_SHORT s"
 {
 	conf 1 3 balanced
@@ -282,31 +285,56 @@ kill "$agent"
 check "the agent exits cleanly" wait "$agent"
 after_storm "the carrier storm"
 
+echo "# at $SECONDS s"
 echo "# storm 3: config replace 50 times a second, $SECONDS_SHORT s"
 conf 2 1 balanced >"$tmp/a.conf"
 conf 1 2 sticky >"$tmp/b.conf"
-# tx_of NAME: the link's tx_packets; isp_from N: what ISP N forwarded
-# from the router
-stats() { mwanctl -j link show | pyq '" ".join(str(l["stats"]["tx_packets"]) for l in d)'; }
+# dev_vs_mwan: wanN's own tx_packets and mwan's, read at once in $RTR,
+# "DEV1 DEV2 DEV3 MWAN1 MWAN2 MWAN3"
+dev_vs_mwan() {
+	local out
+	out=$(rtr sh -c "cat /proc/net/dev; $MWANCTL -j link show")
+	echo "$(sed -n 's/^ *wan\([123]\):/\1 /p' <<<"$out" | sort -n |
+		awk '{ printf "%s ", $11 }')$(tail -n1 <<<"$out" | tx_of)"
+}
+tx_of() { pyq '" ".join(str(l["stats"]["tx_packets"]) for l in d)'; }
+dev_check() {
+	awk -v b="$dm0" -v a="$dm1" 'BEGIN {
+		split(b, B); split(a, A)
+		for (n = 1; n <= 3; n++) {
+			d = A[n] - B[n]; m = A[n + 3] - B[n + 3]
+			printf "# wan%d: the device sent %d packets, mwan counted %d\n", n, d, m
+			if (m > d || d > m + 20 + m / 100) bad = 1
+		}
+		exit bad }'
+}
+# tx: the links' tx_packets; isp_all: what each ISP got from the router
+tx() { mwanctl -j link show | tx_of; }
 isp_from() { isp "$1" nft list chain inet count forward | nft_packets from_rtr; }
 isp_all() { echo "$(isp_from 1) $(isp_from 2) $(isp_from 3)"; }
 # new flows on every link (wan3's long ones were flushed), talking through
 lan $FLOWS connect --proto udp --dst "$SERVER4" --count 9 --packets 5 \
-	--gap 0.1 --parallel --sport 42000 --tag late --until "$stop.late" \
+	--gap 0.2 --parallel --sport 42000 --tag late --until "$stop.late" \
 	>"$tmp/late.json" &
 late_pid=$!
 check "9 more flows are under way" slowwait 60 seen_flows late 9
 echo "# they took links $(links_of late)"
-before=$(stats) isp_before=$(isp_all)
+dm0=$(dev_vs_mwan)
+# mwan's counters are read around the ISPs': what mwan counted covers what
+# the ISPs did and a little more, the traffic of the time between
+now_us ta
+tx0=$(tx)
+isp0=$(isp_all)
+now_us tb
 mkfifo "$tmp/rep"
-mwanctl -b - <"$tmp/rep" 2>"$tmp/rep.err" &
+# -j: the counters sampled in the batch itself ("link show" lines), one
+# JSON array a line
+mwanctl -j -b - <"$tmp/rep" >"$tmp/samples" 2>"$tmp/rep.err" &
 rep_pid=$!
 exec {rep}>"$tmp/rep"
-# a sample of the counters every 25 changes (twice a second)
-samples=$tmp/samples
 storm_extra() {
 	((sent % 25 == 0)) || return 0
-	mwanctl -j link show >>"$samples"
+	echo "link show" >&"$1"
 }
 now_us t0
 storm "$rep" 50 "$SECONDS_SHORT" "config replace $tmp/a.conf" \
@@ -318,43 +346,59 @@ check "mwanctl -b applied every replace" wait $rep_pid
 echo "# config replace: $((sent + sent % 2)) replaces," \
 	"$(rate "$sent" "$t0") replaces/s"
 [ -s "$tmp/rep.err" ] && sed 's/^/# /' "$tmp/rep.err"
-after=$(stats) isp_after=$(isp_all)
+now_us tc
+isp1=$(isp_all)
+tx1=$(tx)
+now_us td
+dm1=$(dev_vs_mwan)
 check "the kernel has the config applied last" \
 	test "$(mwanctl -j show | pyq '([l["weight"] for l in d["links"]], d["globals"]["default_policy"])')" = \
 	"([1, 2, 2], 'sticky')"
 check "the links' counters only grew, sample by sample" \
 	$PY -c '
 import json, sys
-last = None
+last, n = None, 0
 for line in open(sys.argv[1]):
 	now = [l["stats"]["tx_packets"] for l in json.loads(line)]
 	if last and any(a > b for a, b in zip(last, now)):
 		print("# counters went back:", last, now)
 		sys.exit(1)
-	last = now
-print("# %s samples" % (0 if last is None else sum(1 for _ in open(sys.argv[1]))))
-' "$samples"
-# what mwan counted leaving each link, against what its ISP forwarded
+	last, n = now, n + 1
+print("# %d samples, the last %s" % (n, last))
+sys.exit(n < 2)
+' "$tmp/samples"
+# Each link's count against its ISP's: not less, and not more than twice
+# the link's average traffic over the time between the two readings
 compare() {
-	awk -v b="$before" -v a="$after" -v ib="$isp_before" -v ia="$isp_after" 'BEGIN {
+	awk -v b="$tx0" -v a="$tx1" -v ib="$isp0" -v ia="$isp1" \
+		-v gap=$(((tb - ta) + (td - tc))) -v all=$((td - ta)) 'BEGIN {
 		split(b, B); split(a, A); split(ib, IB); split(ia, IA)
 		for (n = 1; n <= 3; n++) {
 			m = A[n] - B[n]; i = IA[n] - IB[n]
-			d = m > i ? m - i : i - m
-			printf "# wan%d: mwan counted %d packets out, ISP %d forwarded %d\n", n, m, n, i
-			if (d > 20 + i / 20) bad = 1
+			over = 2 * m * gap / all + 20
+			printf "# wan%d: mwan counted %d packets out, ISP %d got %d (%d more allowed: %.1f of %.1f s between readings)\n", \
+				n, m, n, i, over, gap / 1e6, all / 1e6
+			if (i > m + 20 || m > i + over) bad = 1
 		}
 		exit bad }'
 }
-check "each link's counter matches its ISP's within 5 %" compare
+check "each link's counter matches what its ISP got" compare
+check "... and what its device sent, within 1 %" dev_check
 after_storm "the replace storm"
 check "after it, the 9 flows talk on" seen_after late 9
 touch "$stop.late"
 wait $late_pid
+# failed JSON: what went wrong with the flows that failed
+failed() {
+	pyq '"\n".join("# %s failed: %s" % (f["tag"], f.get("error")) for f in d["flows"] if not f["ok"])' <"$1" | grep .
+	return 0
+}
+failed "$tmp/late.json"
 check "none of the 9 changed link" test -z "$(moved late '1|2|3')"
 check "all 9 completed every exchange" \
 	test "$(pyq 'd["ok"]' <"$tmp/late.json")" = 9
 
+echo "# at $SECONDS s"
 echo "# the transfer"
 touch "$stop.long" "$stop.bulk"
 wait $long_pid
@@ -368,6 +412,7 @@ check "the transfer arrived whole: the same bytes and SHA-256" \
 	test "$tx_n:$tx_sha" = "$rx_n:$rx_sha"
 check "... over wan1" test "$rx_peer" = 100.64.1.2
 check "... at least $(scaled 40) MiB" test "${tx_n:-0}" -ge $(($(scaled 40) << 20))
+failed "$tmp/long.json"
 check "the long flows on wan1 and wan2 completed every exchange" \
 	test -z "$(pyq '" ".join(f["tag"] for f in d["flows"] if not f["ok"])' <"$tmp/long.json" |
 		tr ' ' '\n' | grep -Fxf - <(long_first | awk '$2 != 3 { print $1 }'))"
