@@ -13,7 +13,14 @@
 #      scans after mwan is unloaded.
 #
 # Each is a tenth more in the model stage. MWAN_NLFUZZ_SEED=... repeats a
-# run. Ends with "N passed, N failed"; exits 1 if anything failed.
+# run. Then the storms under traffic (selftests/mwan_storm.sh, whose flap
+# storm make check runs for 60 s and the short ones for 15 s):
+#
+#   3. SOAK_STORM_SECONDS (default 600) of mwanctl flapping a link, and a
+#      quarter of that each of carrier flaps under mwan-agent and config
+#      replaces, a TCP transfer through all of them, on Debian's kernel.
+#
+# Ends with "N passed, N failed"; exits 1 if anything failed.
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,5 +55,9 @@ run "netlink fuzzing, $n messages, debug kernel" \
 	env MWAN_NLFUZZ_COUNT="$n" MWAN_NLFUZZ_MODEL=$((n / 10)) \
 	MWAN_NLFUZZ_SECONDS=6000 KSFT_TIMEOUT=7200 DEBUG_VM_TIMEOUT=7800 \
 	DEBUG_JOBS=1 TESTS=mwan_nlfuzz.sh "$TOP/scripts/check-debug.sh"
+n=${SOAK_STORM_SECONDS:-600}
+run "storms, $n s of flaps, Debian's kernel" \
+	env MWAN_STORM_SECONDS="$n" KSFT_TIMEOUT=$((3 * n + 600)) \
+	VM_TIMEOUT=$((3 * n + 900)) "$TOP/scripts/check.sh" vm mwan_storm.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
