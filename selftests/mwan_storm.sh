@@ -18,7 +18,7 @@
 #   3. `mwanctl config replace` 50 times a second for a quarter of that time,
 #      alternating two configs (other weights, another default policy):
 #      the kernel ends with the last, the links' counters only grow, and
-#      what they counted matches what the ISPs counted.
+#      what they counted matches what the devices sent and the ISPs got.
 #
 # After each storm the UDP flows on wan1 and wan2 are still talking, each
 # on its own link (the server sees every datagram of a flow from one
@@ -119,10 +119,13 @@ print(n, h.hexdigest(), s.getsockname()[0])
 bulk_tx=$!
 defer flows_stop $bulk_tx
 
-# The long UDP flows: 12 on the three links, until $stop.long
+# The long UDP flows: 12 on the three links, until $stop.long. A flow
+# fails when an echo does not come back: within 30 s, so that a lost
+# datagram fails it, and an emulated CPU that other work starves does not.
 N=12
 lan $FLOWS connect --proto udp --dst "$SERVER4" --count $N --packets 5 \
-	--gap 0.2 --parallel --sport 40000 --tag long --until "$stop.long" \
+	--gap 0.2 --timeout 30 --parallel --sport 40000 --tag long \
+	--until "$stop.long" \
 	>"$tmp/long.json" &
 long_pid=$!
 check "the $N long flows are under way" slowwait 60 seen_flows long $N
@@ -173,6 +176,10 @@ after_storm() {
 # storm FD RATE SECS LINE...: write the LINEs in turn to FD, RATE lines a
 # second for SECS (or fewer: the reader blocks us when it cannot keep up);
 # storm_extra, if defined, may add a line after each. Counts in $sent.
+# Each line is padded with a comment to 128 bytes, and the pipe (see
+# storm_pipe) holds 32 of them: the storm ends when its time is up, not
+# when the reader is through a backlog (minutes on the debug kernel), and
+# its rate is the reader's.
 sent=0
 storm() {
 	local fd=$1 rate=$2 secs=$3 start now end due
@@ -184,8 +191,8 @@ storm() {
 	while now_us now; ((now < end)); do
 		due=$(((now - start) * rate / 1000000))
 		while ((sent < due)); do
-			printf '%s\n' "${lines[sent % ${#lines[@]}]}" >&"$fd" ||
-				return 1
+			printf '%-120s # %05d\n' "${lines[sent % ${#lines[@]}]}" \
+				"$sent" >&"$fd" || return 1
 			sent=$((sent + 1))
 			if declare -F storm_extra >/dev/null; then
 				storm_extra "$fd"
@@ -193,6 +200,11 @@ storm() {
 		done
 		nap 0.005
 	done
+}
+
+# storm_pipe FD: shrink the pipe FD writes to to one page, for storm
+storm_pipe() {
+	$PY -c 'import fcntl, sys; fcntl.fcntl(int(sys.argv[1]), 1031, 4096)' "$1"
 }
 
 # A reader that gave up must fail its check, not kill the test.
@@ -211,6 +223,7 @@ mkfifo "$tmp/ctl"
 mwanctl -b - <"$tmp/ctl" 2>"$tmp/ctl.err" &
 ctl_pid=$!
 exec {ctl}>"$tmp/ctl"
+storm_pipe "$ctl"
 weights=0
 storm_extra() {
 	((sent % 50 == 0)) || return 0
@@ -237,7 +250,7 @@ after_storm "the mwanctl flap storm"
 check "wan3 is up, the weights 1:3:2" \
 	test "$(mwanctl -j link show | pyq '[(l["state"], l["weight"]) for l in d]')" = \
 	"[('up', 1), ('up', 3), ('up', 2)]"
-new=$(scaled 600)
+new=$(scaled 480)
 tol=$(share_tolerance 3)
 flows "$LAN" connect --proto udp --dst "$SERVER6" --count "$new" \
 	--sport 20000 --tag new --timeout 2 >/dev/null
@@ -263,6 +276,7 @@ mkfifo "$tmp/carrier"
 isp 3 ip -force -batch - <"$tmp/carrier" 2>"$tmp/carrier.err" &
 carrier_pid=$!
 exec {carrier}>"$tmp/carrier"
+storm_pipe "$carrier"
 now_us t0
 storm "$carrier" 200 "$SECONDS_SHORT" "link set down0 down" \
 	"link set down0 up"
@@ -289,49 +303,56 @@ echo "# at $SECONDS s"
 echo "# storm 3: config replace 50 times a second, $SECONDS_SHORT s"
 conf 2 1 balanced >"$tmp/a.conf"
 conf 1 2 sticky >"$tmp/b.conf"
-# dev_vs_mwan: wanN's own tx_packets and mwan's, read at once in $RTR,
-# "DEV1 DEV2 DEV3 MWAN1 MWAN2 MWAN3"
-dev_vs_mwan() {
-	local out
-	out=$(rtr sh -c "cat /proc/net/dev; $MWANCTL -j link show")
-	echo "$(sed -n 's/^ *wan\([123]\):/\1 /p' <<<"$out" | sort -n |
-		awk '{ printf "%s ", $11 }')$(tail -n1 <<<"$out" | tx_of)"
-}
+# The links' counters against what their devices sent and what their ISPs
+# got: those are read just before and just after mwan's, so what mwan
+# counted between its two readings must lie between the least and the
+# most they can have counted meanwhile (10 packets either way: ARP, the
+# router's own ICMP errors).
+# tx_of: the links' tx_packets, from `mwanctl -j link show` on stdin
 tx_of() { pyq '" ".join(str(l["stats"]["tx_packets"]) for l in d)'; }
-dev_check() {
-	awk -v b="$dm0" -v a="$dm1" 'BEGIN {
+# devs: the tx_packets of wan1..3, from /proc/net/dev on stdin
+devs() { sed -n 's/^ *wan\([123]\):/\1 /p' | sort -n | awk '{ printf "%s ", $11 }'; }
+isp_from() { isp "$1" nft list chain inet count forward | nft_packets from_rtr; }
+isp_all() { echo "$(isp_from 1) $(isp_from 2) $(isp_from 3)"; }
+# reading: "MWAN DEV-BEFORE DEV-AFTER ISP-BEFORE ISP-AFTER", 3 links each
+reading() {
+	local out isp_a isp_b
+	isp_a=$(isp_all)
+	out=$(rtr sh -c "cat /proc/net/dev; $MWANCTL -j link show; cat /proc/net/dev")
+	isp_b=$(isp_all)
+	echo "$(grep '^\[' <<<"$out" | tx_of) $(devs <<<"${out%%\[*}")" \
+		"$(devs <<<"${out##*\]}") $isp_a $isp_b"
+}
+counted() {
+	awk -v b="$reading0" -v a="$reading1" 'BEGIN {
 		split(b, B); split(a, A)
 		for (n = 1; n <= 3; n++) {
-			d = A[n] - B[n]; m = A[n + 3] - B[n + 3]
-			printf "# wan%d: the device sent %d packets, mwan counted %d\n", n, d, m
-			if (m > d || d > m + 20 + m / 100) bad = 1
+			m = A[n] - B[n]
+			dlo = A[n + 3] - B[n + 6]; dhi = A[n + 6] - B[n + 3]
+			ilo = A[n + 9] - B[n + 12]; ihi = A[n + 12] - B[n + 9]
+			printf "# wan%d: mwan counted %d packets out; the device sent %d to %d, ISP %d got %d to %d\n", \
+				n, m, dlo, dhi, n, ilo, ihi
+			if (m < dlo - 10 || m > dhi + 10 || m < ilo - 10 || m > ihi + 10)
+				bad = 1
 		}
 		exit bad }'
 }
-# tx: the links' tx_packets; isp_all: what each ISP got from the router
-tx() { mwanctl -j link show | tx_of; }
-isp_from() { isp "$1" nft list chain inet count forward | nft_packets from_rtr; }
-isp_all() { echo "$(isp_from 1) $(isp_from 2) $(isp_from 3)"; }
 # new flows on every link (wan3's long ones were flushed), talking through
 lan $FLOWS connect --proto udp --dst "$SERVER4" --count 9 --packets 5 \
-	--gap 0.2 --parallel --sport 42000 --tag late --until "$stop.late" \
+	--gap 0.2 --timeout 30 --parallel --sport 42000 --tag late \
+	--until "$stop.late" \
 	>"$tmp/late.json" &
 late_pid=$!
 check "9 more flows are under way" slowwait 60 seen_flows late 9
 echo "# they took links $(links_of late)"
-dm0=$(dev_vs_mwan)
-# mwan's counters are read around the ISPs': what mwan counted covers what
-# the ISPs did and a little more, the traffic of the time between
-now_us ta
-tx0=$(tx)
-isp0=$(isp_all)
-now_us tb
+reading0=$(reading)
 mkfifo "$tmp/rep"
 # -j: the counters sampled in the batch itself ("link show" lines), one
 # JSON array a line
 mwanctl -j -b - <"$tmp/rep" >"$tmp/samples" 2>"$tmp/rep.err" &
 rep_pid=$!
 exec {rep}>"$tmp/rep"
+storm_pipe "$rep"
 storm_extra() {
 	((sent % 25 == 0)) || return 0
 	echo "link show" >&"$1"
@@ -346,11 +367,7 @@ check "mwanctl -b applied every replace" wait $rep_pid
 echo "# config replace: $((sent + sent % 2)) replaces," \
 	"$(rate "$sent" "$t0") replaces/s"
 [ -s "$tmp/rep.err" ] && sed 's/^/# /' "$tmp/rep.err"
-now_us tc
-isp1=$(isp_all)
-tx1=$(tx)
-now_us td
-dm1=$(dev_vs_mwan)
+reading1=$(reading)
 check "the kernel has the config applied last" \
 	test "$(mwanctl -j show | pyq '([l["weight"] for l in d["links"]], d["globals"]["default_policy"])')" = \
 	"([1, 2, 2], 'sticky')"
@@ -367,23 +384,7 @@ for line in open(sys.argv[1]):
 print("# %d samples, the last %s" % (n, last))
 sys.exit(n < 2)
 ' "$tmp/samples"
-# Each link's count against its ISP's: not less, and not more than twice
-# the link's average traffic over the time between the two readings
-compare() {
-	awk -v b="$tx0" -v a="$tx1" -v ib="$isp0" -v ia="$isp1" \
-		-v gap=$(((tb - ta) + (td - tc))) -v all=$((td - ta)) 'BEGIN {
-		split(b, B); split(a, A); split(ib, IB); split(ia, IA)
-		for (n = 1; n <= 3; n++) {
-			m = A[n] - B[n]; i = IA[n] - IB[n]
-			over = 2 * m * gap / all + 20
-			printf "# wan%d: mwan counted %d packets out, ISP %d got %d (%d more allowed: %.1f of %.1f s between readings)\n", \
-				n, m, n, i, over, gap / 1e6, all / 1e6
-			if (i > m + 20 || m > i + over) bad = 1
-		}
-		exit bad }'
-}
-check "each link's counter matches what its ISP got" compare
-check "... and what its device sent, within 1 %" dev_check
+check "each link's counter matches what its device sent and its ISP got" counted
 after_storm "the replace storm"
 check "after it, the 9 flows talk on" seen_after late 9
 touch "$stop.late"
