@@ -191,6 +191,8 @@ storm() {
 	while now_us now; ((now < end)); do
 		due=$(((now - start) * rate / 1000000))
 		while ((sent < due)); do
+			now_us now
+			((now < end)) || break	# behind: the time is up all the same
 			printf '%-120s # %05d\n' "${lines[sent % ${#lines[@]}]}" \
 				"$sent" >&"$fd" || return 1
 			sent=$((sent + 1))
