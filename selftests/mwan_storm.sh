@@ -249,10 +249,11 @@ echo "# mwanctl: $sent state changes of wan3 ($((sent / 2)) flaps) and" \
 	"$weights weight changes in $(((${EPOCHREALTIME/./} - t0) / 1000)) ms:" \
 	"$r changes/s, $(rate $((sent / 2)) "$t0") flaps/s"
 [ -s "$tmp/ctl.err" ] && sed 's/^/# /' "$tmp/ctl.err"
-# A floor that shows a storm, not a few changes: 40 a second in the VM
-# (a busy host's is above 60); the debug kernel, sharing its cores with
-# other lanes, has reached 9, and hunts bugs in the paths, not rates.
-min=$((${MWAN_TEST_SCALE:-100} >= 100 ? 40 : 2))
+# A floor that shows a storm, not a few changes: 20 a second in the VM
+# (200 on a quiet host, 43 with three other VMs on its two cores); the
+# debug kernel, sharing its cores with other lanes, has reached 9, and
+# hunts bugs in the paths, not rates.
+min=$((${MWAN_TEST_SCALE:-100} >= 100 ? 20 : 2))
 check "the storm reached $min changes a second at least" \
 	awk -v r="$r" -v min="$min" 'BEGIN { exit !(r >= min) }'
 after_storm "the mwanctl flap storm"
