@@ -11,11 +11,12 @@
 #                 lockdep, UBSAN), built once and cached (scripts/check-debug.sh)
 # make soak       the long runs CI leaves out: the netlink fuzzer's selftest
 #                 (selftests/mwan_nlfuzz.sh) with 300000 messages in the VM,
-#                 then 100000 on the debug kernel (scripts/soak.sh; about
-#                 13 minutes on two cores: SOAK_MESSAGES, SOAK_DEBUG_MESSAGES);
-#                 unload/reload under traffic for 10 minutes on each kernel,
-#                 a million conntrack entries (SOAK_ROBUST_SECONDS,
-#                 SOAK_CT_ENTRIES, SOAK_DEBUG_CT_ENTRIES)
+#                 then 100000 on the debug kernel; unload/reload under
+#                 traffic for 10 minutes on each kernel; a million conntrack
+#                 entries; the storms of selftests/mwan_storm.sh with 600 s
+#                 of flaps (scripts/soak.sh; about an hour on two cores:
+#                 SOAK_MESSAGES, SOAK_DEBUG_MESSAGES, SOAK_ROBUST_SECONDS,
+#                 SOAK_CT_ENTRIES, SOAK_DEBUG_CT_ENTRIES, SOAK_STORM_SECONDS)
 # make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against
 #                 a kernel tree prepared once and cached (scripts/cross-build.sh)
 # make bench      cost per packet and per connection of mwan against plain

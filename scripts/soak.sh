@@ -13,8 +13,8 @@
 #      scans after mwan is unloaded.
 #
 # Each is a tenth more in the model stage. MWAN_NLFUZZ_SEED=... repeats a
-# run. Then unload and reload under traffic, and a conntrack table full of
-# mwan's connections:
+# run. Then unload and reload under traffic, a conntrack table full of
+# mwan's connections, and the storms:
 #
 #   3. selftests/mwan_robustness.sh for SOAK_ROBUST_SECONDS (default 600)
 #      on each kernel: rounds of a namespace made, configured and
@@ -24,7 +24,12 @@
 #      conntrack entries on Debian's kernel, SOAK_DEBUG_CT_ENTRIES
 #      (default 250000) on the debug kernel: memory, `link flush` of one
 #      link's half and the unload with the rest present, timed (make
-#      check: 100000).
+#      check: 100000);
+#   5. selftests/mwan_storm.sh (whose flap storm make check runs for 60 s
+#      and the short ones for 15 s) with SOAK_STORM_SECONDS (default 600)
+#      of mwanctl flapping a link, and a quarter of that each of carrier
+#      flaps under mwan-agent and config replaces, a TCP transfer through
+#      all of them, on Debian's kernel.
 #
 # Ends with "N passed, N failed"; exits 1 if anything failed.
 set -u
@@ -77,5 +82,9 @@ n=${SOAK_DEBUG_CT_ENTRIES:-250000}
 run "$n conntrack entries, debug kernel" \
 	env MWAN_CT_ENTRIES="$n" KSFT_TIMEOUT=3600 DEBUG_VM_TIMEOUT=3900 \
 	DEBUG_JOBS=1 TESTS=mwan_ctscale.sh "$TOP/scripts/check-debug.sh"
+n=${SOAK_STORM_SECONDS:-600}
+run "storms, $n s of flaps, Debian's kernel" \
+	env MWAN_STORM_SECONDS="$n" KSFT_TIMEOUT=$((3 * n + 600)) \
+	VM_TIMEOUT=$((3 * n + 900)) "$TOP/scripts/check.sh" vm mwan_storm.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -247,4 +247,23 @@ bad_inputs() {
 }
 check "bad input to every command: one error, exit 1, nothing out" bad_inputs
 check "and nothing changed: generation $gen" test "$(generation)" = "$gen"
+
+# -b: the lines run in turn until one fails, which is named by file and
+# line (the kernel's refusals too); the rest does not run
+batch_stops() {
+	local out err
+	out=$(printf '%s\n' "link set wan1 weight 4" "# a comment" "" \
+		"link set wan9 weight 2" "link set wan1 weight 5" |
+		mwanctl -b - 2>"$tmp/err")
+	err=$?
+	[ "$err" = 1 ] && [ -z "$out" ] &&
+		grep -qx 'mwanctl: <stdin>:4: unknown link "wan9"' "$tmp/err" &&
+		[ "$(mwanctl -j link show wan1 | pyq 'd[0]["weight"]')" = 4 ] &&
+		! printf 'link set wan1 weight 1\nlink add wan3 dev wan2 id 1\n' |
+			mwanctl -b - 2>"$tmp/err" &&
+		grep -q '^Error: <stdin>:2: ' "$tmp/err"
+}
+check "mwanctl -b runs the lines up to a bad one, which it names" batch_stops
+check "mwanctl -j -b answers each line with a line of JSON" \
+	test "$(printf 'link show wan1\nglobals\n' | mwanctl -j -b - | wc -l)" = 2
 exit $rc

@@ -183,13 +183,14 @@ static int nl_talk(struct mwan_nl *nl, struct nlmsghdr *nlh,
 
 void mwan_nl_perror(const struct mwan_nl *nl, int err)
 {
+	/* a batch's line, when one runs */
 	if (nl->ext_msg[0])
-		fprintf(stderr, "Error: %s\n", nl->ext_msg);
+		fprintf(stderr, "Error: %s%s\n", err_where(), nl->ext_msg);
 	else if (nl->ext_miss_type >= 0)
-		fprintf(stderr, "Error: %s (missing attribute %d)\n",
-			strerror(-err), nl->ext_miss_type);
+		fprintf(stderr, "Error: %s%s (missing attribute %d)\n",
+			err_where(), strerror(-err), nl->ext_miss_type);
 	else
-		fprintf(stderr, "Error: %s\n", strerror(-err));
+		fprintf(stderr, "Error: %s%s\n", err_where(), strerror(-err));
 }
 
 int mwan_nl_request_quiet(struct mwan_nl *nl, struct nlmsghdr *nlh,
@@ -204,7 +205,7 @@ void mwan_nl_report(const struct mwan_nl *nl, int err)
 	if (err)
 		mwan_nl_perror(nl, err);
 	else if (nl->ext_msg[0])
-		fprintf(stderr, "Warning: %s\n", nl->ext_msg);
+		fprintf(stderr, "Warning: %s%s\n", err_where(), nl->ext_msg);
 }
 
 int mwan_nl_request(struct mwan_nl *nl, struct nlmsghdr *nlh,

@@ -17,6 +17,16 @@ void err_context(const char *file, unsigned int line)
 	ctx_line = line;
 }
 
+const char *err_where(void)
+{
+	static char where[320];
+
+	if (!ctx_file)
+		return "";
+	snprintf(where, sizeof(where), "%s:%u: ", ctx_file, ctx_line);
+	return where;
+}
+
 static void (*err_sink)(const char *msg);
 
 void pr_err_sink(void (*sink)(const char *msg))

@@ -21,6 +21,8 @@ void pr_err_sink(void (*sink)(const char *msg));
 
 /* Prefix later pr_err() messages with "file:line: "; file NULL clears it. */
 void err_context(const char *file, unsigned int line);
+/* That "file:line: ", or "" when there is no context */
+const char *err_where(void);
 
 /*
  * Make room for one more element at index @n of the array @*arr holding @n

@@ -5,8 +5,10 @@
  * The command line is a tree of words (see the tables here and at the end
  * of each object's file); every object's file owns its subcommands.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mwanctl.h"
@@ -87,6 +89,7 @@ static bool print_usage_tree(FILE *f, bool first, const char *path,
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: mwanctl [-j|--json] [-n|--netns NETNS] COMMAND [ARGS]\n");
+	fprintf(f, "       mwanctl [-j] [-n NETNS] -b|--batch FILE\n");
 	print_usage_tree(f, false, "", top_cmds);
 	fprintf(f, "       mwanctl --help | --version\n");
 	fprintf(f, "\"mwanctl COMMAND --help\" says what a command does; mwanctl(8) all.\n");
@@ -229,6 +232,68 @@ struct mwan_nl *ctx_nl(struct ctx *ctx)
 	return &ctx->nl;
 }
 
+#define BATCH_WORDS	256
+
+/*
+ * Split @line into blank-separated words in place; a word starting with
+ * '#' ends the line. Returns how many, or -1 if there are too many.
+ */
+static int split_words(char *line, char **words)
+{
+	int n = 0;
+	char *w;
+
+	for (w = strtok(line, " \t\r\n"); w; w = strtok(NULL, " \t\r\n")) {
+		if (*w == '#')
+			break;
+		if (n == BATCH_WORDS)
+			return -1;
+		words[n++] = w;
+	}
+	return n;
+}
+
+/*
+ * "-b FILE": one command a line, all on one netlink socket, like "ip
+ * -batch": a storm of changes or a script costs one program, not one per
+ * line. The first failing line ends it, named by file and line.
+ */
+static int run_batch(struct ctx *ctx, const char *fname)
+{
+	char *line = NULL, *words[BATCH_WORDS];
+	unsigned int lineno = 0;
+	size_t cap = 0;
+	int n, err = 0;
+	FILE *f;
+
+	f = strcmp(fname, "-") ? fopen(fname, "r") : stdin;
+	if (!f) {
+		pr_err("cannot open %s: %s", fname, strerror(errno));
+		return -ENOENT;
+	}
+	if (f == stdin)
+		fname = "<stdin>";
+	while (!err && getline(&line, &cap, f) >= 0) {
+		lineno++;
+		n = split_words(line, words);
+		err_context(fname, lineno);
+		if (n < 0) {
+			pr_err("more than %d words", BATCH_WORDS);
+			err = -E_USAGE;
+		} else if (n) {
+			optind = 0;	/* a command's own options start over */
+			err = cmd_run(ctx, top_cmds, "", n, words);
+		}
+		err_context(NULL, 0);
+		/* what a command printed, before the next one runs */
+		fflush(stdout);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -236,16 +301,21 @@ int main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ }
 	};
+	const char *batch = NULL;
 	struct ctx ctx = { 0 };
 	int c, err;
 
 	/* "+": options end at the first word, "link del -x" is a name */
-	while ((c = getopt_long(argc, argv, "+jn:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jn:hVb:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctx.json = true;
+			break;
+		case 'b':
+			batch = optarg;
 			break;
 		case 'n':
 			if (netns_enter(optarg))
@@ -263,11 +333,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind >= argc) {
+	if (batch ? optind < argc : optind >= argc) {
 		usage(stderr);
 		return 1;
 	}
-	err = cmd_run(&ctx, top_cmds, "", argc - optind, argv + optind);
+	if (batch)
+		err = run_batch(&ctx, batch);
+	else
+		err = cmd_run(&ctx, top_cmds, "", argc - optind, argv + optind);
 	if (ctx.nl_open)
 		mwan_nl_close(&ctx.nl);
 	/* a full disk or a closed pipe must not look like success */
