@@ -307,14 +307,7 @@ check "... its packets left with their internal source ($((un1 - un0)))" test $(
 check "... and were all that BCP 38 dropped ($((sp1 - sp0)) dropped)" \
 	test $((sp1 - sp0)) = $((un1 - un0))
 check "no packet of the map or NPT left with an internal source" internal_clean
-rtr nft -f - <<-NFT
-table ip nat {
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "wan*" masquerade
-	}
-}
-NFT
+seed_masquerade
 got=$(flows "$LAN" connect --dst "$SERVER4" --src "$UNMAPPED4" --count 4 --sport 31300 \
 	--tag masq --timeout 10 | pyq 'd["ok"]')
 check "with the masquerade back the unmapped host gets through, masqueraded ($(peers_of masq))" \
@@ -360,12 +353,15 @@ sums() {
 		/sum ok/ { g++ } /bad (tcp |udp |icmp6 )?cksum|wrong icmp cksum|incorrect/ { b++ }
 		END { print g + 0, b + 0 }'
 }
+# enough of them to judge: a tenth of the capture, a twentieth in the
+# debug lane, whose slow VM carries fewer of the flows' packets meanwhile
+enough=$((DUMP_N / (${MWAN_TEST_SCALE:-100} >= 100 ? 10 : 20)))
 read -r good bad <<<"$(sums "$tmp/att.pcap")"
 check "on att's wire $good TCP and UDP checksums verify, none is wrong ($bad)" \
-	test "$good" -ge $((DUMP_N / 10)) -a "$bad" = 0
+	test "$good" -ge "$enough" -a "$bad" = 0
 read -r good bad <<<"$(sums "$tmp/lan.pcap")"
 check "on the LAN $good TCP and UDP checksums verify, none is wrong ($bad)" \
-	test "$good" -ge $((DUMP_N / 10)) -a "$bad" = 0
+	test "$good" -ge "$enough" -a "$bad" = 0
 # One Packet Too Big as tcpdump shows it: the outer packet, then the
 # start of the one it quotes.
 tcpdump -nn -vv -r "$tmp/icmp.pcap" "icmp6[0] == 2 and icmp6[4:4] == 1280" \

@@ -220,6 +220,13 @@ seed_create() {
 	topo_router
 	seed_prefix 1 "$ATT6" "$ATT4"
 	seed_prefix 2 "$WEBPASS6" "$WEBPASS4"
+	seed_masquerade
+	[ "$FLOWTABLE" = 1 ] && seed_flowtable
+	return 0
+}
+
+# seed_masquerade: what the seed does for addresses outside the 1:1 maps
+seed_masquerade() {
 	rtr nft -f - <<-NFT
 	table ip nat {
 		chain post {
@@ -228,8 +235,6 @@ seed_create() {
 		}
 	}
 	NFT
-	[ "$FLOWTABLE" = 1 ] && seed_flowtable
-	return 0
 }
 
 seed_flowtable() {
