@@ -221,30 +221,23 @@ await() {
 	return 1
 }
 
-downs() {
+# transitions LINKS FROM TO SINCE_US: how often one of LINKS changed from
+# FROM (any state if empty) to TO since then, into $COUNT
+transitions() {
 	local e f
-	DOWNS=0
+	COUNT=0
 	events_poll || return 1
 	for e in "${EV_TRANS[@]}"; do
 		read -r -a f <<<"$e"
-		((f[0] >= $2)) && [ "${f[2]}" = up ] && [ "${f[3]}" = down ] &&
-			[[ " $1 " == *" ${f[1]} "* ]] && DOWNS=$((DOWNS + 1))
+		((f[0] >= $4)) && [[ " $1 " == *" ${f[1]} "* ]] &&
+			[ -z "$2" -o "${f[2]}" = "$2" ] && [ "${f[3]}" = "$3" ] &&
+			COUNT=$((COUNT + 1))
 	done
 	return 0
 }
 
-went() {
-	local e f
-	WENT=0
-	events_poll || return 1
-	for e in "${EV_TRANS[@]}"; do
-		read -r -a f <<<"$e"
-		((f[0] >= $3)) && [ "${f[1]}" = "$1" ] && [ "${f[3]}" = "$2" ] &&
-			WENT=$((WENT + 1))
-	done
-	return 0
-}
-
+downs() { transitions "$1" up down "$2" && DOWNS=$COUNT; }
+went() { transitions "$1" "" "$2" "$3" && WENT=$COUNT; }
 none_went() { went "$@" && ((WENT == 0)); }
 
 feeder() {
