@@ -68,11 +68,17 @@ cpu_idle() {
 
 run_one() {
 	local n=$1 name=$2 limit=$3 rc start=$SECONDS bad netns idle
+	local out
+	out=$(mktemp)
 	netns=$(netns_list)
 	idle=$(cpu_idle)
 	# timeout puts the test in its own process group and kills all of it.
-	timeout -k 10 "$limit" "./$name" </dev/null 2>&1 | sed -u 's/^/# /'
+	timeout -k 10 "$limit" "./$name" </dev/null 2>&1 |
+		sed -u 's/^/# /' | tee "$out"
 	rc=${PIPESTATUS[0]}
+	# Again at the end, where a log cut to its tail still shows them.
+	grep '^# FAIL: ' "$out" | sed "s/^# FAIL: /# $name failed: /"
+	rm -f "$out"
 	echo "# $name: exit $rc, $((SECONDS - start)) s"
 	# waiting, not working: what more guests on the same CPUs could use
 	echo "# $name: CPU idle $(($(cpu_idle) - idle)) s"
