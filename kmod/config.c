@@ -337,8 +337,8 @@ static int finalize_policy(struct mwan_config *cfg, u8 id,
 
 /*
  * Compute what the data path reads from the validated objects of @cfg:
- * mark shift, the list of links in use, and every policy's bucket tables,
- * each rebuilt from its predecessor in @old (may be NULL).
+ * mark shift, the links in use and their devices, and every policy's
+ * bucket tables, each rebuilt from its predecessor in @old (may be NULL).
  */
 int mwan_config_finalize(struct mwan_config *cfg,
 			 const struct mwan_config *old)
@@ -353,10 +353,12 @@ int mwan_config_finalize(struct mwan_config *cfg,
 	cfg->mark_shift = __ffs(cfg->mark_mask);
 	cfg->nlinks = 0;
 	cfg->nxlat = 0;
+	mwan_dev_index_clear(&cfg->devs);
 	for (i = 1; i <= MWAN_LINK_ID_MAX; i++) {
 		if (!cfg->links[i].id)
 			continue;
 		cfg->link_order[cfg->nlinks++] = i;
+		mwan_dev_index_add(&cfg->devs, cfg->links[i].ifindex, i);
 		if (mwan_link_translates(&cfg->links[i]))
 			cfg->xlat_order[cfg->nxlat++] = i;
 	}

@@ -14,6 +14,7 @@
 #include <linux/refcount.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/mwan.h>
+#include "devindex.h"
 #include "map4.h"
 #include "npt.h"
 #include "stats.h"
@@ -119,6 +120,7 @@ struct mwan_config {
 	u32 generation;
 	u8 link_order[MWAN_LINK_ID_MAX];	/* ids of the links in use */
 	u8 xlat_order[MWAN_LINK_ID_MAX];	/* ids of translating links */
+	struct mwan_dev_index devs;		/* each link's device */
 	struct mwan_link links[MWAN_LINK_ID_MAX + 1];	/* by id */
 	struct mwan_policy *policies[MWAN_POLICY_ID_MAX + 1];	/* by id */
 	struct rcu_work free_work;
@@ -156,19 +158,22 @@ static inline u8 mwan_link_max_id(u32 mask)
 	return min_t(u32, mask >> __ffs(mask), MWAN_LINK_ID_MAX);
 }
 
-/* The link that translates on device @ifindex: at most one may. */
+/* The link on device @ifindex, or NULL. */
+static inline const struct mwan_link *
+mwan_dev_link_of(const struct mwan_config *cfg, int ifindex)
+{
+	u8 id = mwan_dev_link(&cfg->devs, ifindex);
+
+	return id ? &cfg->links[id] : NULL;
+}
+
+/* The link that translates on device @ifindex, or NULL. */
 static inline const struct mwan_link *
 mwan_xlat_link(const struct mwan_config *cfg, int ifindex)
 {
-	unsigned int i;
+	const struct mwan_link *l = mwan_dev_link_of(cfg, ifindex);
 
-	for (i = 0; i < cfg->nxlat; i++) {
-		const struct mwan_link *l = &cfg->links[cfg->xlat_order[i]];
-
-		if (l->ifindex == ifindex)
-			return l;
-	}
-	return NULL;
+	return l && mwan_link_translates(l) ? l : NULL;
 }
 
 /* May new connections be bound to link @id? */

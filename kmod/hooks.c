@@ -124,20 +124,6 @@ static unsigned int last_resort(const struct mwan_policy *p,
 	return NF_DROP;
 }
 
-static const struct mwan_link *link_of_dev(const struct mwan_config *cfg,
-					   int ifindex)
-{
-	unsigned int i;
-
-	for (i = 0; i < cfg->nlinks; i++) {
-		const struct mwan_link *l = &cfg->links[cfg->link_order[i]];
-
-		if (l->ifindex == ifindex)
-			return l;
-	}
-	return NULL;
-}
-
 /*
  * The first packet of a connection. In order: a link mark that is already
  * there (SO_MARK, or an nft rule before this hook) is kept; a
@@ -163,7 +149,7 @@ static unsigned int new_flow(const struct mwan_config *cfg,
 		return bind_flow(cfg, skb, ct, state, link);
 	}
 	if (state->hook == NF_INET_PRE_ROUTING) {
-		in_link = link_of_dev(cfg, state->in->ifindex);
+		in_link = mwan_dev_link_of(cfg, state->in->ifindex);
 		if (in_link)
 			return bind_flow(cfg, skb, ct, state, in_link->id);
 	}
