@@ -22,6 +22,14 @@
                                             one UDP flow that sends without waiting
                                             for answers until FILE exists; prints
                                             how many datagrams it sent
+  flows.py bulk --dst ADDR --port P --rate KIB --until FILE [--src ADDR]
+                                            one TCP connection that sends random
+                                            data at KIB KiB/s until FILE exists;
+                                            prints "BYTES SHA256 SOURCE-ADDRESS"
+  flows.py sink --addr ADDR --port P --out FILE
+                                            takes one TCP connection, hashes all
+                                            it gets, then writes "BYTES SHA256
+                                            PEER" to FILE (FILE.ready: listening)
   flows.py wait-ready LOG                   wait until a server is listening
   flows.py eval EXPR JSON                   print the Python expression EXPR of d,
                                             the value of JSON ("\\x1f" for newlines)
@@ -44,6 +52,7 @@ masquerades, so 100.64.N.2 and 2001:db8:N::2 are link N.
 """
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -194,6 +203,56 @@ def stream(args):
     return 0
 
 
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def bulk(args):
+    """What a user's download is to mwan: a long TCP transfer whose bytes
+    the far end hashes, so that any loss, reordering or corruption a
+    change made on the way would show."""
+    s = socket.socket(family_of(args.dst), socket.SOCK_STREAM)
+    if args.src:
+        s.bind((args.src, 0))
+    # a stall longer than any storm the tests make is a failure
+    s.settimeout(120)
+    s.connect((args.dst, args.port))
+    rate, chunk = args.rate * 1024, 8192
+    h, n, t0 = hashlib.sha256(), 0, time.monotonic()
+    while not os.path.exists(args.until):
+        d = os.urandom(chunk)
+        s.sendall(d)
+        h.update(d)
+        n += len(d)
+        ahead = n / rate - (time.monotonic() - t0)
+        if ahead > 0:
+            time.sleep(ahead)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)	# the sink's close: it has all
+    print(n, h.hexdigest(), s.getsockname()[0])
+    return 0
+
+
+def sink(args):
+    s = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((args.addr, args.port))
+    s.listen(1)
+    open(args.out + ".ready", "w").close()
+    c, peer = s.accept()
+    h, n = hashlib.sha256(), 0
+    while True:
+        d = c.recv(1 << 16)
+        if not d:
+            break
+        h.update(d)
+        n += len(d)
+    with open(args.out, "w") as f:
+        f.write("%d %s %s\n" % (n, h.hexdigest(), peer[0]))
+    c.close()
+    return 0
+
+
 def wait_ready(args):
     # a minute: on a debug kernel a server takes seconds to start
     for _ in range(1200):
@@ -337,7 +396,8 @@ def agent(parser):
 
 
 COMMANDS = {"keys": keys, "serve": serve, "connect": connect,
-            "stream": stream, "wait-ready": wait_ready, "count": count,
+            "stream": stream, "bulk": bulk, "sink": sink,
+            "wait-ready": wait_ready, "count": count,
             "shares": shares, "eval": evaluate, "sysctl": sysctl}
 
 
@@ -369,6 +429,16 @@ def parser():
     t.add_argument("--sport", type=int, default=0)
     t.add_argument("--tag", default="s")
     t.add_argument("--gap", type=float, default=0.05)
+    b = sub.add_parser("bulk")
+    b.add_argument("--dst", required=True)
+    b.add_argument("--port", type=int, required=True)
+    b.add_argument("--rate", type=int, required=True)
+    b.add_argument("--until", required=True)
+    b.add_argument("--src")
+    r = sub.add_parser("sink")
+    r.add_argument("--addr", required=True)
+    r.add_argument("--port", type=int, required=True)
+    r.add_argument("--out", required=True)
     w = sub.add_parser("wait-ready")
     w.add_argument("log")
     n = sub.add_parser("count")

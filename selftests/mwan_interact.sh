@@ -162,53 +162,18 @@ udp_end() { # udp_end TAG: stop the flows, wait for their report
 }
 report() { pyq "$1" <"$tmp/$2.json"; }
 
-# The TCP transfers: tcp_server ADDR NAME writes "PEER BYTES SHA256" to
-# $tmp/NAME.server at the end of the stream; tcp_client SRC DST NAME sends
-# random data, 8 KiB every 50 ms, until $tmp/stop.tcp exists, then
-# "BYTES SHA256" of what it sent to $tmp/NAME.client.
+# The TCP transfers (flows.py sink and bulk): tcp_server ADDR NAME
+# writes "BYTES SHA256 PEER" to $tmp/NAME.server at the end of the
+# stream; tcp_client SRC DST NAME sends random data, 160 KiB/s, until
+# $tmp/stop.tcp exists, then "BYTES SHA256 SRC" to $tmp/NAME.client.
 tcp_server() {
-	inet $PY - "$1" "$TCP_PORT" "$tmp/$2.server" <<-'PY' &
-	import hashlib, socket, sys
-	s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
-	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	s.bind((sys.argv[1], int(sys.argv[2])))
-	s.listen(1)
-	open(sys.argv[3] + ".ready", "w").close()
-	c, peer = s.accept()
-	h, n = hashlib.sha256(), 0
-	while True:
-	    d = c.recv(1 << 16)
-	    if not d:
-	        break
-	    h.update(d)
-	    n += len(d)
-	with open(sys.argv[3], "w") as f:
-	    f.write("%s %d %s\n" % (peer[0], n, h.hexdigest()))
-	c.close()
-	PY
+	inet $FLOWS sink --addr "$1" --port "$TCP_PORT" --out "$tmp/$2.server" &
 	defer flows_stop $!
 	slowwait 30 test -e "$tmp/$2.server.ready"
 }
 tcp_client() {
-	lan $PY - "$1" "$2" "$TCP_PORT" "$tmp/stop.tcp" \
-		>"$tmp/$3.client" 2>&1 <<-'PY' &
-	import hashlib, os, socket, sys, time
-	src, dst, port, stop = sys.argv[1:]
-	s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET)
-	s.bind((src, 0))
-	s.settimeout(60)
-	s.connect((dst, int(port)))
-	h, n = hashlib.sha256(), 0
-	while not os.path.exists(stop):
-	    d = os.urandom(8192)
-	    s.sendall(d)
-	    h.update(d)
-	    n += len(d)
-	    time.sleep(0.05)
-	s.shutdown(socket.SHUT_WR)
-	s.recv(1)
-	print(n, h.hexdigest())
-	PY
+	lan $FLOWS bulk --src "$1" --dst "$2" --port "$TCP_PORT" --rate 160 \
+		--until "$tmp/stop.tcp" >"$tmp/$3.client" 2>&1 &
 	eval "PID_$3=\$!"
 	defer flows_stop $!
 }
@@ -217,8 +182,8 @@ tcp_exact() {
 	local pid="PID_$1" cbytes csum speer sbytes ssum
 	wait "${!pid}"
 	slowwait 30 test -s "$tmp/$1.server"
-	read -r cbytes csum <"$tmp/$1.client"
-	read -r speer sbytes ssum <"$tmp/$1.server"
+	read -r cbytes csum _ <"$tmp/$1.client"
+	read -r sbytes ssum speer <"$tmp/$1.server"
 	echo "# $1: sent $cbytes bytes, the server got $sbytes from $speer"
 	check "$1: the TCP transfer arrived byte-exact through it all (sha256 $ssum)" \
 		test -n "$csum" -a "$cbytes $csum" = "$sbytes $ssum"

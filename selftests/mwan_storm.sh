@@ -76,49 +76,16 @@ for n in 1 2 3; do
 	NFT
 done
 
-# The transfer: the LAN sends paced 64 KiB chunks (a counter and random
-# bytes) until $stop.bulk exists; each end prints bytes, SHA-256 and the
-# far end as it saw it.
+# The transfer: the LAN sends random bytes at a steady rate until
+# $stop.bulk exists (flows.py bulk and sink); each end says bytes,
+# SHA-256 and the address it used or saw.
 BULK_RATE=$(scaled 1024)	# KiB/s
-inet $PY -c '
-import hashlib, socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(1)
-open(sys.argv[3] + ".ready", "w").close()
-c, peer = s.accept()
-h, n = hashlib.sha256(), 0
-while True:
-	b = c.recv(1 << 20)
-	if not b:
-		break
-	h.update(b)
-	n += len(b)
-print(n, h.hexdigest(), peer[0])
-' "$SERVER4" "$BULK_PORT" "$tmp/bulk.rx" >"$tmp/bulk.rx" 2>&1 &
+inet $FLOWS sink --addr "$SERVER4" --port "$BULK_PORT" --out "$tmp/bulk.rx" &
 bulk_rx=$!
 defer flows_stop $bulk_rx
 slowwait 30 test -e "$tmp/bulk.rx.ready"
-lan $PY -c '
-import hashlib, os, socket, sys, time
-rate = int(sys.argv[3]) * 1024
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
-base = os.urandom(1 << 16)
-h, n, i, t0 = hashlib.sha256(), 0, 0, time.monotonic()
-while not os.path.exists(sys.argv[4]):
-	chunk = i.to_bytes(8, "big") + base[8:]
-	s.sendall(chunk)
-	h.update(chunk)
-	n += len(chunk)
-	i += 1
-	ahead = n / rate - (time.monotonic() - t0)
-	if ahead > 0:
-		time.sleep(ahead)
-s.shutdown(socket.SHUT_WR)
-s.recv(1)
-print(n, h.hexdigest(), s.getsockname()[0])
-' "$SERVER4" "$BULK_PORT" "$BULK_RATE" "$stop.bulk" >"$tmp/bulk.tx" 2>&1 &
+lan $FLOWS bulk --dst "$SERVER4" --port "$BULK_PORT" --rate "$BULK_RATE" \
+	--until "$stop.bulk" >"$tmp/bulk.tx" 2>&1 &
 bulk_tx=$!
 defer flows_stop $bulk_tx
 
