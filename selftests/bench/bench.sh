@@ -30,6 +30,9 @@
 #                    one with -icount), "failover" (failover.sh's
 #                    profiles, a boot each; make bench-failover) or
 #                    several (make bench-scale: "scale control")
+#   BENCH_SCALE_LINKS, BENCH_SCALE_RULES, BENCH_SCALE_CT
+#                    the scale part's sizes (defaults "2 8 63", "1 100
+#                    1000", "10000 100000 1000000"), to look at one
 #   BENCH_FAULTS     faults per failover profile (default 20)
 #   BENCH_FAULTS_SLOW  faults for mwan3-default, which takes two minutes
 #                    for each (default 3)
@@ -81,7 +84,10 @@ run_guest() {
 	VM_QEMU_OPTS="$2" VM_CPUS=1 VM_MODULES="" VM_MEM=2560 \
 		MWAN_BENCH_ROUNDS=$ROUNDS MWAN_BENCH_SECONDS=$SECS \
 		MWAN_BENCH_PARTS=$3 \
-		MWAN_BENCH_SCALE_CT=$SCALE_CT MWAN_BENCH_FLUSH=$FLUSH \
+		MWAN_BENCH_SCALE_CT=${BENCH_SCALE_CT:-$SCALE_CT} \
+		MWAN_BENCH_SCALE_LINKS=${BENCH_SCALE_LINKS:-} \
+		MWAN_BENCH_SCALE_RULES=${BENCH_SCALE_RULES:-} \
+		MWAN_BENCH_FLUSH=$FLUSH \
 		MWAN_BENCH_DIR=$OUT MWAN_BENCH_CONTENDERS=${BENCH_CONTENDERS:-} \
 		MWAN_BENCH_SKIP=$SKIP \
 		"$TOP/selftests/vm/run-vm.sh" --timeout "$timeout" \
@@ -123,12 +129,20 @@ failover_vars() {
 		echo " BENCH_FAULTS=$FAULTS BENCH_FAULTS_SLOW=$FAULTS_SLOW"
 }
 
+# the scale part's sizes where they were given
+scale_vars() {
+	local v
+	for v in BENCH_SCALE_LINKS BENCH_SCALE_RULES BENCH_SCALE_CT; do
+		[ -z "${!v:-}" ] || printf ' %s="%s"' "$v" "${!v}"
+	done
+}
+
 # what reproduces this run
 command_line() {
 	if [ "$SMOKE" = 1 ]; then
 		echo "make bench-smoke"
 	else
-		echo "BENCH_PARTS=\"$PARTS\" BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECS BENCH_BASE_REV=$BASE_REV${BENCH_CONTENDERS:+ BENCH_CONTENDERS=\"$BENCH_CONTENDERS\"}$(failover_vars) make bench"
+		echo "BENCH_PARTS=\"$PARTS\" BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECS BENCH_BASE_REV=$BASE_REV${BENCH_CONTENDERS:+ BENCH_CONTENDERS=\"$BENCH_CONTENDERS\"}$(scale_vars)$(failover_vars) make bench"
 	fi
 }
 
