@@ -673,10 +673,11 @@ scale_define() {
 
 # mwan-push: mwan with RTT pushes as mwan-agent makes them at its probe
 # rate, one link every 0.1 s (each of two links every 0.2 s), by one
-# nlraw.py: what keeping the kernel's RTTs fresh costs the packets.
-# mwan-pushread: the same requests' round trips, reads (GLOBALS_GET)
-# that change nothing: what the pusher itself costs.
-NLRAW_PY=$HERE/../nlraw.py
+# long-running `mwanctl -b -` (C, as the agent is) fed by a shell loop:
+# what keeping the kernel's RTTs fresh costs the packets.
+# mwan-pushread: the same process reading (`globals show`) instead,
+# which changes nothing: what the pusher itself costs. The difference is
+# the kernel's share.
 push_loop() { # push_loop rtt|read
 	local i=0 w
 	mkfifo "$FLOWS_DIR/pushwait" 2>/dev/null
@@ -684,23 +685,35 @@ push_loop() { # push_loop rtt|read
 	while :; do
 		i=$((i + 1))
 		if [ "$1" = rtt ]; then
-			printf 'LINK_SET [["LINK",[["ID","u32",%d],["RTT_US","u32",%d],["LOSS_PPM","u32",0]]]]\n' \
-				$((i % 2 + 1)) $((20000 + i % 1000))
+			echo "link set wan$((i % 2 + 1)) rtt $((20000 + i % 1000)) loss 0"
 		else
-			echo GLOBALS_GET
+			echo "globals show"
 		fi
 		# a sleep without a fork
 		read -r -t 0.1 -u "$w" _
 	done
 }
 
+# pushed: the kernel has an RTT from the pusher
+pushed() {
+	"$DIR/cur/mwanctl" -n "$RTR" link show wan2 | grep -q ' rtt 2[0-9]'
+}
+
 pusher_up() { # pusher_up rtt|read
+	local fifo=$FLOWS_DIR/pushes.fifo
 	scale_up 2 0 || return 1
-	push_loop "$1" > >(nsenter --net="/run/netns/$RTR" /usr/bin/python3 -S \
-		"$NLRAW_PY" --batch >"$FLOWS_DIR/pushes") &
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$DIR/cur/mwanctl" -n "$RTR" -b - <"$fifo" >"$FLOWS_DIR/pushes" \
+		2>"$FLOWS_DIR/pushes.err" &
+	PUSHER_PID=$!
+	push_loop "$1" >"$fifo" &
 	PUSH_PID=$!
-	# pushes answered: the pusher runs
-	slowwait 60 test -s "$FLOWS_DIR/pushes"
+	if [ "$1" = rtt ]; then
+		slowwait 60 pushed
+	else
+		slowwait 60 test -s "$FLOWS_DIR/pushes"
+	fi
 }
 
 mwan-nopush_up() { scale_up 2 0; }
@@ -710,15 +723,17 @@ mwan-push_down() { pusher_down; }
 mwan-pushread_up() { pusher_up read; }
 mwan-pushread_down() { pusher_down; }
 pusher_down() {
+	local rc=0
 	kill "$PUSH_PID"
 	wait "$PUSH_PID" 2>/dev/null
-	# every push was accepted
-	! grep -qv '^ok' "$FLOWS_DIR/pushes" || {
-		echo "# pushes refused: $(grep -v '^ok' "$FLOWS_DIR/pushes" | head -n1)"
-		scale_down
-		return 1
-	}
+	# at the end of its input; it stops at the first request refused
+	wait "$PUSHER_PID" || rc=1
+	if [ "$rc" != 0 ] || [ -s "$FLOWS_DIR/pushes.err" ]; then
+		echo "# pusher failed: $(head -n1 "$FLOWS_DIR/pushes.err")"
+		rc=1
+	fi
 	scale_down
+	return $rc
 }
 
 # dev_rx DEV: packets the internet side received from DEV
@@ -749,6 +764,7 @@ state_change() {
 	echo "bench-time: state-$state-to-connection $((t2 - t0))"
 }
 
+NLRAW_PY=$HERE/../nlraw.py
 # batch_us FILE: nlraw.py's time for the requests in FILE, less its start
 batch_us() {
 	local t0 t1 t2
