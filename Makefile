@@ -14,7 +14,8 @@
 #                 then 100000 on the debug kernel; unload/reload under
 #                 traffic for 10 minutes on each kernel; a million conntrack
 #                 entries; the storms of selftests/mwan_storm.sh with 600 s
-#                 of flaps (scripts/soak.sh; about an hour on two cores:
+#                 of flaps; selftests/mwan_interact.sh on the debug kernel
+#                 (scripts/soak.sh; an hour and a quarter on two cores:
 #                 SOAK_MESSAGES, SOAK_DEBUG_MESSAGES, SOAK_ROBUST_SECONDS,
 #                 SOAK_CT_ENTRIES, SOAK_DEBUG_CT_ENTRIES, SOAK_STORM_SECONDS)
 # make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against

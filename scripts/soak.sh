@@ -29,7 +29,11 @@
 #      and the short ones for 15 s) with SOAK_STORM_SECONDS (default 600)
 #      of mwanctl flapping a link, and a quarter of that each of carrier
 #      flaps under mwan-agent and config replaces, a TCP transfer through
-#      all of them, on Debian's kernel.
+#      all of them, on Debian's kernel;
+#   6. selftests/mwan_interact.sh on the debug kernel (make check runs
+#      it on Debian's; the lane leaves it out for CI's time): conntrack
+#      and nftables flushed, MTU changed, devices renamed and deleted
+#      under mwan's translating links, transfers byte-exact.
 #
 # Ends with "N passed, N failed"; exits 1 if anything failed.
 set -u
@@ -86,5 +90,8 @@ n=${SOAK_STORM_SECONDS:-600}
 run "storms, $n s of flaps, Debian's kernel" \
 	env MWAN_STORM_SECONDS="$n" KSFT_TIMEOUT=$((3 * n + 600)) \
 	VM_TIMEOUT=$((3 * n + 900)) "$TOP/scripts/check.sh" vm mwan_storm.sh
+run "what the rest of the system does to mwan, debug kernel" \
+	env KSFT_TIMEOUT=1800 DEBUG_VM_TIMEOUT=2100 DEBUG_JOBS=1 \
+	TESTS=mwan_interact.sh "$TOP/scripts/check-debug.sh"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
