@@ -11,10 +11,13 @@
 #      changed four times a second in between; it ends with weights 1:3:2
 #      and wan3 up, and new connections split 1:3:2;
 #   2. the agent's path: mwan-agent checks wan3 (carrier and probes, down
-#      action flush) while the carrier of wan3 flaps 50 times a second for
-#      a quarter of that time; the agent lives on, wan3 comes back up with
-#      its carrier and good probes, and goes down again when the carrier
-#      goes for good;
+#      action flush) while the carrier of wan3 flaps, aiming at 100 times
+#      a second, for a quarter of that time (the VM reaches about 50:
+#      each carrier change makes the kernel's linkwatch stop or start the
+#      device's queues under RTNL and wait for an RCU grace period, slow
+#      on emulated CPUs, whatever drops the carrier); the agent lives on,
+#      wan3 comes back up with its carrier and good probes, and goes down
+#      again when the carrier goes for good;
 #   3. `mwanctl config replace` 50 times a second for a quarter of that time,
 #      alternating two configs (other weights, another default policy):
 #      the kernel ends with the last, the links' counters only grow, and
