@@ -7,7 +7,8 @@
                                             (UDP replies must leave from the
                                             address asked); one log line per TCP
                                             connection and per UDP datagram:
-                                            "proto peer port tag"
+                                            "proto peer port tag", written
+                                            before the first echo
   flows.py connect --dst ADDR [--proto tcp|udp] [--port P] [--count N]
                    [--packets K] [--src ADDR ...] [--gap SECONDS] [--tag T]
                    [--parallel] [--mark M] [--sport BASE] [--until FILE]
@@ -80,19 +81,24 @@ def serve_tcp(sock, log, lock):
 
 
 def tcp_echo(conn, peer, log, lock):
-    tag = "-"
+    """The connection is logged as soon as its tag is known, before its
+    first echo: a client that has its echo may count on the log line."""
+    tag = None
     with conn:
         buf = b""
         while True:
             data = conn.recv(65536)
             if not data:
                 break
-            if tag == "-":
+            if tag is None:
                 buf += data
                 if b"\n" in buf:
                     tag = buf.split(b"\n", 1)[0].decode(errors="replace")
+                    log_line(log, lock,
+                             "tcp %s %d %s" % (peer[0], peer[1], tag))
             conn.sendall(data)
-    log_line(log, lock, "tcp %s %d %s" % (peer[0], peer[1], tag))
+    if tag is None:
+        log_line(log, lock, "tcp %s %d -" % (peer[0], peer[1]))
 
 
 def serve_udp(sock, log, lock):
