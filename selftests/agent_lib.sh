@@ -34,6 +34,13 @@
 #                         pipe whose write end is $fd: a fault then starts
 #                         when the test writes it, not a program later
 #   failover_stats MS...  $MEDIAN, $P95 and a line $STATS of the times
+#   stall_watch [FILE]    until FILE exists (or the test ends), a shell
+#                         that wakes every 10 ms writes "FROM TO" to
+#                         $tmp/stalls each time it could not for 50 ms or
+#                         more: the VM did not run, its host busy; its
+#                         pid in $STALL_PID
+#   stood FROM_US TO_US   how long the VM stood still between the two,
+#                         in microseconds: $STOOD
 #   now_us VAR            the time in microseconds, into VAR
 #   nap S                 sleep S seconds without starting a program
 #
@@ -259,6 +266,29 @@ changes() {
 		printf '%6d ms %s %s -> %s\n' $(((f[0] - $1) / 1000)) \
 			"${f[1]}" "${f[2]}" "${f[3]}"
 	done
+}
+
+stall_watch() {
+	local until=${1:-$tmp/never} last= now=
+	mkfifo "$tmp/tick"
+	(
+		exec {tick}<>"$tmp/tick"
+		now_us last
+		while [ ! -e "$until" ]; do
+			read -rt 0.01 -u "$tick" || true
+			now_us now
+			((now - last < 50000)) || echo "$last $now"
+			last=$now
+		done >"$tmp/stalls"
+	) &
+	STALL_PID=$!
+	defer flows_stop $STALL_PID
+}
+
+stood() {
+	STOOD=$(awk -v a="$1" -v b="$2" '{
+		f = $1 > a ? $1 : a; t = $2 < b ? $2 : b
+		if (t > f) s += t - f } END { print s + 0 }' "$tmp/stalls")
 }
 
 failover_stats() {

@@ -9,6 +9,10 @@
 # "down" (from then on new connections avoid the link) is the failover
 # time, which must stay within a second at p95:
 #   failover: median N ms, p95 N ms over N faults
+# The second is checked on the times less those in which the VM stood
+# still (agent_lib.sh's stall_watch: its host, busy with other work,
+# did not run it), which no software in it could have used:
+#   less the VM's stalls: median N ms, p95 N ms over N faults
 # While wan2 is down new connections all arrive, none over it; it comes
 # back up after each fault, and wan1 and wan3 never go down.
 # MWAN_TEST_SCALE scales the number of faults; the time is held to a
@@ -46,9 +50,11 @@ check "the agent applies the file: three links, up" \
 	slowwait 10 links_up wan1 wan2 wan3
 
 now_us start
+stall_watch
 n=$(scaled 20)
 ((n >= 3)) || n=3
 times=()
+ran=()
 lost=0
 t1=0
 for ((k = 1; k <= n; k++)); do
@@ -62,6 +68,8 @@ for ((k = 1; k <= n; k++)); do
 		continue
 	fi
 	times+=($(((AWAITED - FAULT_AT) / 1000)))
+	stood "$FAULT_AT" "$AWAITED"
+	ran+=($(((AWAITED - FAULT_AT - STOOD) / 1000)))
 	if ((k == n)); then
 		flows "$LAN" connect --dst "$SERVER4" --count 20 --tag down \
 			--timeout 5 >/dev/null
@@ -80,10 +88,14 @@ if ((${#times[@]})); then
 	failover_stats "${times[@]}"
 	echo "failover: $STATS"
 	echo "each (ms): ${times[*]}"
+	failover_stats "${ran[@]}"
+	echo "less the VM's stalls: $STATS"
+	echo "each (ms): ${ran[*]}"
 	# the defaults' worst case is 800 ms (mwan.conf(5)); above it, the
 	# event's way to the test on a CPU shared with others
 	if [ "${MWAN_TEST_SCALE:-100}" -ge 100 ]; then
-		check "failover p95 within 1000 ms" test "$P95" -le 1000
+		check "failover p95 within 1000 ms, less the VM's stalls" \
+			test "$P95" -le 1000
 	fi
 fi
 downs "wan1 wan3" "$start"

@@ -78,20 +78,8 @@ check "READY=1 comes with the links' states" \
 # From READY=1 to the end, a shell that wakes every 10 ms notes when it
 # could not (the VM did not run, its host busy): a watchdog ping is
 # excused that much lateness.
-stall_watch() {
-	local last now
-	mkfifo "$tmp/tick"
-	exec {tick}<>"$tmp/tick"
-	now_us last
-	while [ ! -e "$tmp/quiet.end" ]; do
-		read -rt 0.01 -u "$tick" || true
-		now_us now
-		((now - last < 50000)) || echo "$last $now"
-		last=$now
-	done >"$tmp/stalls"
-}
-stall_watch &
-stalls=$!
+stall_watch "$tmp/quiet.end"
+stalls=$STALL_PID
 
 # ISP 2 drops what it forwards, its carrier up
 now_us t0
