@@ -20,8 +20,9 @@
 #                 SOAK_CT_ENTRIES, SOAK_DEBUG_CT_ENTRIES, SOAK_STORM_SECONDS)
 # make check-32bit  mwan.ko for 32-bit big-endian MIPS with -Werror, against
 #                 a kernel tree prepared once and cached (scripts/cross-build.sh)
-# make bench      cost per packet and per connection of mwan against plain
-#                 forwarding, nftables and iptables, side by side in a VM with
+# make bench      cost per packet and per connection of mwan, and one TCP
+#                 connection's throughput, against plain forwarding,
+#                 nftables and iptables, side by side in a VM with
 #                 -icount (selftests/bench/bench.sh; table in build/bench/)
 # make bench-scale  mwan's cost as links, rules and conntrack entries grow,
 #                 and its control path's timings (BENCH_PARTS="scale

@@ -3,10 +3,11 @@
 #
 # Usage: bench.sh [--smoke]
 #
-# make bench: per-packet and per-connection cost of mwan against plain
-# forwarding, nftables, iptables (mwan3's shape), a floor module and mwan
-# at another revision, and of its NPTv6 against ip6tables' SNPT/DNPT and
-# nftables' prefix NAT, measured side by side in one boot of the VM bench
+# make bench: per-packet and per-connection cost of mwan, and the
+# throughput of one TCP connection through it, against plain forwarding,
+# nftables, iptables (mwan3's shape), a floor module and mwan at another
+# revision, and of its NPTv6 against ip6tables' SNPT/DNPT and nftables'
+# prefix NAT, measured side by side in one boot of the VM bench
 # with -icount (guest time advances with executed instructions, so the
 # rates do not depend on the host's load) and one vCPU. Builds what the
 # guest needs under build/bench/, runs selftests/bench/guest.sh, prints

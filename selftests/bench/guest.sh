@@ -5,7 +5,7 @@
 # QEMU with -icount, one vCPU): topo.sh's network with two links, then the
 # contenders in alternating rounds (A B C ... A B C ...), each measured in
 # packets per guest-second at the internet side of the ISPs. Prints one
-# line per measurement, "bench: ROUND CONTENDER WHAT PACKETS/S", which
+# line per measurement, "bench: ROUND CONTENDER WHAT RATE", which
 # bench.sh turns into the table, and "ok"/"not ok" lines (KTAP) saying
 # whether each contender was measured at all.
 #
@@ -28,6 +28,13 @@
 #   local  a connected UDP socket on the router, pinned to link 2 (by a
 #          "local" rule where the contender has one): router-originated
 #          traffic; measured for the contenders that have a local_up
+#   tcp    one TCP connection from the LAN to the server (socat from
+#          /dev/zero to a socat writing to /dev/null), in bits per guest
+#          second arriving at the server's side, IP headers included: the
+#          main part's contenders only. The veths' offloads stay as they
+#          are (TSO/GSO on), so the router forwards segments of up to 64 kB
+#          and this is mostly the cost per byte of sending and receiving,
+#          where the others are the router's cost per packet
 #
 # The IPv6 contenders (named ...6 or ...-npt) send the same from the Debian
 # seed's host 3d06:bad:b01:1::100 (selftests/topo_seed.sh) to the server's
@@ -49,6 +56,8 @@ SECS=${MWAN_BENCH_SECONDS:-2}
 DIR=${MWAN_BENCH_DIR:?}
 BLAST=$DIR/blast
 PORT=9
+TCP_PORT=5001
+TCP_BUF=131072
 # Before each count, once the sender sends: caches warm.
 SETTLE=0.3
 ALL_CONTENDERS="baseline mwan mwan-agent mwan-iif mwan-base nft ipt-nft ipt-legacy floor"
@@ -106,6 +115,12 @@ bench_topo() {
 	bg_in "$RTR" sleep infinity
 	RTR_PID=$!
 	defer kill "$RTR_PID"
+	# the TCP measurement's sink, IPv4 and IPv6 (bindv6only is 0); a
+	# child per connection
+	bg_in "$INET" socat -u -b "$TCP_BUF" \
+		"TCP6-LISTEN:$TCP_PORT,reuseaddr,fork" OPEN:/dev/null
+	TCP_SINK_PID=$!
+	defer kill "$TCP_SINK_PID"
 	READY=$FLOWS_DIR/ready
 	# A new connection per datagram for seconds: room for them all.
 	sysctl -qw net.netfilter.nf_conntrack_max=262144
@@ -200,17 +215,27 @@ rules6() { RULES_FAMILY=-6 rules "$@"; }
 
 ct_flush() { rtr conntrack -F >/dev/null 2>&1 || true; }
 
-# RX: the datagrams the internet side has received from both ISPs, read
-# without starting a program (a fork would run inside the count). Split
-# at the colon: from 10 MB on, the byte count touches it ("isp1:12345678").
+# RX, RX_BYTES: the packets and bytes the internet side has received from
+# both ISPs, read without starting a program (a fork would run inside the
+# count). Split at the colon: from 10 MB on, the byte count touches it
+# ("isp1:12345678").
 rx_read() {
 	local dev rest f
-	RX=0
+	RX=0 RX_BYTES=0
 	while IFS=: read -r dev rest; do
 		case ${dev// /} in
-		isp*) read -r -a f <<<"$rest"; RX=$((RX + f[1])) ;;	# packets
+		isp*)
+			read -r -a f <<<"$rest"
+			RX=$((RX + f[1])) RX_BYTES=$((RX_BYTES + f[0]))
+			;;
 		esac
 	done </proc/"$INET_PID"/net/dev
+}
+
+# rx_above BYTES: the internet side has received more than BYTES bytes
+rx_above() {
+	rx_read
+	[ "$RX_BYTES" -gt "$1" ]
 }
 
 # measure ROUND CONTENDER WHAT NS BLAST-ARGS...: run blast in NS, count
@@ -245,6 +270,41 @@ measure() {
 	: >"$READY"
 	ct_flush
 	echo "bench: $round $c $what $rate"
+	[ "$rate" -gt 0 ]
+}
+
+# measure_tcp ROUND CONTENDER NS SOCAT-ADDRESS: one TCP connection from
+# NS to the sink at SOCAT-ADDRESS, as fast as it goes; print its rate in
+# bits per guest second as the server's side receives it (IP headers
+# included, as the interfaces count them), like measure. A comment line
+# gives the mean size of what arrived: with TSO/GSO on the veths the
+# hooks on the way see segments of that size, not 1500-byte packets.
+measure_tcp() {
+	local round=$1 c=$2 ns=$3 dst=$4 pid a p t0 us rate
+	rx_read
+	a=$RX_BYTES
+	bg_in "$ns" socat -u -b "$TCP_BUF" OPEN:/dev/zero "$dst"
+	pid=$!
+	# connected and sending: a megabyte arrived
+	if ! slowwait 600 rx_above $((a + 1000000)); then
+		echo "# $c tcp: no data arrived"
+		kill "$pid"
+		wait "$pid" 2>/dev/null
+		return 1
+	fi
+	sleep "$SETTLE"
+	rx_read
+	a=$RX_BYTES p=$RX t0=${EPOCHREALTIME/./}
+	sleep "$SECS"
+	rx_read
+	us=$((${EPOCHREALTIME/./} - t0))
+	rate=$(((RX_BYTES - a) * 8000000 / us))
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	ct_flush
+	echo "# $c tcp: $((RX_BYTES - a)) bytes in $((RX - p)) packets," \
+		"$(((RX_BYTES - a) / (RX - p > 0 ? RX - p : 1))) bytes each"
+	echo "bench: $round $c tcp $rate"
 	[ "$rate" -gt 0 ]
 }
 
@@ -894,6 +954,7 @@ scale_main() {
 # ---- rounds -------------------------------------------------------------
 
 declare -A BROKEN
+TCP=
 
 # an IPv6 contender has a NAME_ref
 is_ipv6() { declare -F "${1}_ref" >/dev/null; }
@@ -934,10 +995,14 @@ run_contender() {
 		source6_ok "$c" || ok=1
 		measure "$round" "$c" new "$LAN" new "$HOST6_SRC" "$SERVER6" \
 			"$PORT" || ok=1
+		[ -z "$TCP" ] || measure_tcp "$round" "$c" "$LAN" \
+			"TCP6:[$SERVER6]:$TCP_PORT,bind=[$HOST6_SRC]" || ok=1
 	else
 		measure "$round" "$c" est "$LAN" flow "$SERVER4" "$PORT" || ok=1
 		measure "$round" "$c" new "$LAN" new 10.0.0.2 "$SERVER4" \
 			"$PORT" || ok=1
+		[ -z "$TCP" ] || measure_tcp "$round" "$c" "$LAN" \
+			"TCP4:$SERVER4:$TCP_PORT" || ok=1
 	fi
 	if declare -F "${c}_local_up" >/dev/null; then
 		if "${c}_local_up"; then
@@ -968,11 +1033,14 @@ main() {
 	for c in "$@"; do
 		! is_ipv6 "$c" || "${c}_ref"
 	done
+	# TCP throughput for the main part's contenders only
+	TCP=1
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for c in "$@"; do
 			run_contender "$round" "$c" || BROKEN[$c]=1
 		done
 	done
+	TCP=
 	if [[ " $parts " = *" scale "* ]]; then
 		scale_main || { echo "Bail out! scaling setup failed"; exit 1; }
 		# shellcheck disable=SC2086 # lists of names

@@ -3,10 +3,12 @@
 """Usage: report.py RAW [HEADER-LINE...]
 
 The tables of make bench, in Markdown, from the guest's output RAW
-("bench: ROUND CONTENDER WHAT PACKETS/S" lines). The first round is
+("bench: ROUND CONTENDER WHAT RATE" lines: packets or connections per
+second, bits per second for "tcp"). The first round is
 warm-up and left out, unless it is the only one (smoke mode). For each
 contender and measurement: the median rate over the rounds, and its
-ratio to the baseline as a change in percent: the median of the
+ratio to the baseline as a change in percent (of a rate: below zero is
+slower than the baseline, for every column): the median of the
 per-round ratios (each against the baseline of the same round, measured
 minutes apart rather than hours), with their min and max.
 
@@ -24,7 +26,14 @@ import statistics
 import sys
 
 WHAT = (("est", "established, pkt/s"), ("new", "new connections/s"),
-        ("local", "local out, pkt/s"))
+        ("local", "local out, pkt/s"), ("tcp", "TCP, Mbit/s"))
+
+
+def rate_cell(what, rate):
+    """A median rate as the table shows it: TCP's bit/s in Mbit/s."""
+    if what == "tcp":
+        return "%.1f" % (rate / 1e6)
+    return "%d" % rate
 
 
 class Ref:
@@ -95,7 +104,7 @@ def table(rates, members, refs, plain_title=None):
             if not mine:
                 row += ["–"] * (3 if plain else 2)
                 continue
-            row.append("%d" % statistics.median(mine.values()))
+            row.append(rate_cell(w, statistics.median(mine.values())))
             base = rates.get((ref.base, w), {})
             row.append("1" if c == ref.base else cell_ratio(mine, base))
             if plain:
