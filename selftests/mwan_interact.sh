@@ -282,9 +282,11 @@ echo "# MTU: att's device 1400, att's way to the internet 1280 (at $SECONDS s)"
 # the ICMP errors the LAN gets, all of them; then 2000 packets of the
 # traffic on each side of the router, translated and not
 lan tcpdump -i lan0 -nn -s 0 -w "$tmp/icmp.pcap" "icmp6[0] == 2 or icmp[0] == 3" \
-	2>/dev/null &
+	2>"$tmp/icmp.err" &
 dump0=$!
-sleep 1
+# listening before the errors come (on a debug kernel a program takes
+# seconds to start)
+slowwait 60 grep -q listening "$tmp/icmp.err"
 rtr ip link set wan1 mtu 1400
 isp 1 ip link set up0 mtu 1280
 t=$(at)
