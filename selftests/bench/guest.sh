@@ -689,24 +689,25 @@ ct_name() {
 	fi
 }
 
+# scale_series KIND TABLE ARGS N...: contenders mwan-KIND$N for each N,
+# set up by "scale_up ARGS" with %s in ARGS standing for N, each compared
+# with the series' first in the table TABLE
+scale_series() {
+	local kind=$1 table=$2 args=$3 n first=
+	shift 3
+	for n; do
+		eval "mwan-$kind${n}_up() { scale_up $(printf "$args" "$n"); }"
+		eval "mwan-$kind${n}_down() { scale_down; }"
+		first=${first:-$n}
+		echo "bench-ref: mwan-$kind$n $table mwan-$kind$first"
+		SCALE_A+=" mwan-$kind$n"
+	done
+}
+
 scale_define() {
 	local n first
-	first=
-	for n in $SCALE_LINKS; do
-		eval "mwan-links${n}_up() { scale_up $n 0; }"
-		eval "mwan-links${n}_down() { scale_down; }"
-		first=${first:-$n}
-		echo "bench-ref: mwan-links$n Links mwan-links$first"
-		SCALE_A+=" mwan-links$n"
-	done
-	first=
-	for n in $SCALE_RULES; do
-		eval "mwan-rules${n}_up() { scale_up 2 $n; }"
-		eval "mwan-rules${n}_down() { scale_down; }"
-		first=${first:-$n}
-		echo "bench-ref: mwan-rules$n Rules mwan-rules$first"
-		SCALE_A+=" mwan-rules$n"
-	done
+	scale_series links Links '%s 0' $SCALE_LINKS
+	scale_series rules Rules '2 %s' $SCALE_RULES
 	echo "bench-ref: mwan-nopush Pushes mwan-nopush"
 	echo "bench-ref: mwan-push Pushes mwan-nopush"
 	echo "bench-ref: mwan-pushread Pushes mwan-nopush"
