@@ -1422,7 +1422,7 @@ static int rule_parse(struct imp *im, struct rule *r)
 	rule_other_opts(im, r);
 	if (uci_get(r->s, "ipset")) {
 		opt_note(im, im->m, r->s, uci_opt(r->s, "ipset"), DROPPED,
-			 "mwan rules match no ipsets: the rule is left out, as without the set it would match all it does not");
+			 "mwan rules match no ipsets: the rule is left out, as without the set it would match all it does not (mark the set's packets in nftables and match the mark: mwanctl(8), Sets of addresses)");
 		return -EINVAL;
 	}
 	if (rule_policy(im, r) || rule_family(im, r) || rule_proto(im, r) ||
