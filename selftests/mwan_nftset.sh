@@ -14,7 +14,9 @@
 #     connections to wan2 at once, and a flow already under way to it
 #     stays on wan1; deleted again, new connections go back to wan1;
 #   - the set's bit stays on the packets: mwan's mark restore leaves bits
-#     outside its mask alone.
+#     outside its mask alone;
+#   - the router's own IPv4 connections to the set leave by wan2 too, with
+#     the same in a route chain at hook output and a rule with local.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/topo.sh"
@@ -33,6 +35,7 @@ mwanctl -b - <<-EOF
 policy add isp1 member wan1
 policy add isp2 member wan2
 rule add streaming policy isp2 mark 0x10000/0x10000
+rule add streaming-own policy isp2 family ipv4 mark 0x10000/0x10000 local no-forward
 globals set default-policy isp1
 EOF
 rtr nft -f - <<-NFT
@@ -43,6 +46,10 @@ table inet streaming {
 		type filter hook prerouting priority mangle; policy accept;
 		ip daddr @addrs4 meta mark set meta mark | 0x10000
 		ip6 daddr @addrs6 meta mark set meta mark | 0x10000
+	}
+	chain tag_own {
+		type route hook output priority mangle; policy accept;
+		ip daddr @addrs4 meta mark set meta mark | 0x10000
 	}
 	chain tally {
 		type filter hook postrouting priority 0; policy accept;
@@ -86,6 +93,17 @@ check "TCP to one over IPv6 too" all_on other6 1
 counted() { rtr nft list chain inet streaming tally | nft_packets "$1"; }
 check "the set's bit is on all that left by wan2 ($(counted set_bit) of $(counted wan2) packets)" \
 	test "$(counted set_bit)" = "$(counted wan2)" -a "$(counted wan2)" -gt 0
+
+# batch_own TAG DST SPORT: the same from the router itself, UDP
+batch_own() {
+	rtr $FLOWS connect --tag "$1" --dst "$2" --proto udp --sport "$3" \
+		--count 8 --packets 3 >"$tmp/$1.json"
+}
+batch_own own_set "$SET4" 20600
+batch_own own_other "$SERVER4" 20700
+check "the router's own UDP to the set leaves by wan2" all_on own_set 2
+check "... and to an address outside it by main's route, wan1" \
+	all_on own_other 1
 
 # dnsmasq adds the service's new address while a flow to it runs
 lan $FLOWS connect --proto udp --dst "$SERVER4" --count 1 --gap 0.1 \
