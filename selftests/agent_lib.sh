@@ -89,6 +89,19 @@ agent_stop() {
 	sed 's/^/  /' "$tmp/agent.log"
 }
 
+# balanced_conf: the start of an agent's file for the three links of
+# topo_create 3, balanced by the default policy; the test adds its checks
+balanced_conf() {
+	cat <<-EOF
+	# written by $(basename "$0"): three links balanced
+	link add wan1 dev wan1 id 1
+	link add wan2 dev wan2 id 2
+	link add wan3 dev wan3 id 3
+	policy add balanced member wan1 member wan2 member wan3
+	globals set default-policy balanced
+	EOF
+}
+
 # 40 ms +- 10 ms each way, with netem's Pareto-normal mix: mostly normal,
 # with a heavier tail of late packets, as satellite links have; and 1 %
 # lost each way, independently, so 2 % of round trips fail
@@ -108,6 +121,23 @@ starlink() {
 		qdisc add dev up0 root $STARLINK
 		EOF
 	done
+}
+
+# starlink_scene: three Starlink-like links left to the agent to route,
+# the server, and in $conf the links balanced, each with the default check
+starlink_scene() {
+	local i
+	TOPO_ROUTES=main topo_create 3
+	topo_server
+	starlink 1 2 3
+	conf=$tmp/mwan.conf
+	{
+		balanced_conf
+		echo "# the default checks"
+		for i in 1 2 3; do
+			echo "check wan$i icmp $SERVER4"
+		done
+	} >"$conf"
 }
 
 now_us() { printf -v "$1" '%s' "${EPOCHREALTIME//[!0-9]/}"; }

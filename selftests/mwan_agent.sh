@@ -25,14 +25,7 @@ TOPO_ROUTES=main topo_create 3
 topo_server
 
 conf=$tmp/mwan.conf
-cat >"$conf" <<EOF2
-# written by mwan_agent.sh: three links balanced, each checked
-link add wan1 dev wan1 id 1
-link add wan2 dev wan2 id 2
-link add wan3 dev wan3 id 3
-policy add balanced member wan1 member wan2 member wan3
-globals set default-policy balanced
-EOF2
+balanced_conf >"$conf"
 for i in 2 3; do
 	echo "check wan$i icmp $SERVER4 $SERVER6 interval 100ms" \
 		"failure-interval 50ms recovery-interval 100ms timeout 150ms" \

@@ -24,22 +24,7 @@ topo_require
 source "$(dirname "$0")/agent_lib.sh"
 checktool "tc -V" "needs tc"
 
-TOPO_ROUTES=main topo_create 3
-topo_server
-starlink 1 2 3
-
-conf=$tmp/mwan.conf
-cat >"$conf" <<EOF2
-# written by mwan_agent_defaults.sh: three links, the default checks
-link add wan1 dev wan1 id 1
-link add wan2 dev wan2 id 2
-link add wan3 dev wan3 id 3
-policy add balanced member wan1 member wan2 member wan3
-globals set default-policy balanced
-check wan1 icmp $SERVER4
-check wan2 icmp $SERVER4
-check wan3 icmp $SERVER4
-EOF2
+starlink_scene
 check "mwan-agent --check accepts the file" \
 	"$AGENT" -n "$RTR" --check "$conf"
 
