@@ -13,7 +13,11 @@
 #   links_up LINK...      the kernel shows each LINK up
 #   agent_stop            SIGTERM: checks the agent exits with status 0,
 #                         and prints its log
+#   balanced_conf         the start of an agent's file: wan1-3 balanced
 #   starlink N...         ISPs N... become Starlink-like
+#   starlink_scene        topo_create 3 left to the agent to route, the
+#                         server, ISPs 1-3 Starlink-like, and in $conf
+#                         balanced_conf with each link's default check
 #   events_start          follow "mwanctl monitor", each line stamped
 #                         with the microsecond it was read
 #   await LINK STATE SINCE_US

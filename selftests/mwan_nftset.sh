@@ -61,9 +61,7 @@ NFT
 check "nftables takes the sets and the chain that marks" \
 	rtr nft list chain inet streaming tag
 addrs "$INET" srv "$SET4/32" "$SET6/128"
-inet $FLOWS serve --log "$log" --addr "$SERVER4" "$SERVER6" "$SET4" "$SET6" &
-SERVER_PIDS=$!
-flows - wait-ready "$log"
+start_server "$log" "$SET4" "$SET6"	# more addresses to serve
 
 # batch TAG DST PROTO SPORT: 8 flows of 3 messages from the LAN host
 batch() {
